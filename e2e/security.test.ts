@@ -1,0 +1,292 @@
+// Security end to end, real processes: forged and mis-scoped tokens, model access by tenant,
+// data residency, quotas, revocation under load, and the audit trail. Every refusal must carry
+// the right status and message and must not reach an executor (the executors' own statistics,
+// read through the gateway's ModelStatistics, stay unchanged).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import * as grpc from '@grpc/grpc-js';
+import { SignJWT, generateKeyPair, importJWK, type JWK } from 'jose';
+import { startMesh, type Mesh } from '@switchyard/launcher';
+import type { ModelInferRequest, ModelInferResponse__Output, ModelMetadataResponse__Output } from '@switchyard/proto';
+import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/client.ts';
+import { run as policyCmd } from '../tools/cli/policy-cmd.ts';
+import { run as auditCmd } from '../tools/cli/audit-cmd.ts';
+
+let dir: string;
+let mesh: Mesh;
+let admin: GatewayConn;
+let epFile: string;
+let mlp1: ModelInferRequest;
+let ocr: ModelInferRequest;
+
+const POLICY = `
+defaults: { classification: public }
+tenants:
+  acme:
+    models: ["mlp@1"]
+    quota: { requestsPerSecond: 500, burst: 500 }
+  beta:
+    models: ["ocr_*", "mlp@2"]
+  demo:
+    models: ["*"]
+  bursty:
+    models: ["mlp@1"]
+    quota: { requestsPerSecond: 0.5, burst: 3 }
+residency:
+  public: []
+  pii-ae: [ae]
+`;
+
+function capture(): { io: { stdout: Writable; stderr: Writable }; out: () => string; err: () => string } {
+  let o = '', e = '';
+  return {
+    io: {
+      stdout: new Writable({ write(c, _e, cb) { o += String(c); cb(); } }),
+      stderr: new Writable({ write(c, _e, cb) { e += String(c); cb(); } }),
+    },
+    out: () => o,
+    err: () => e,
+  };
+}
+
+async function applyPolicy(text: string): Promise<void> {
+  const file = path.join(dir, `policy-${Date.now()}.yaml`);
+  writeFileSync(file, text);
+  const c = capture();
+  const code = await policyCmd(['apply', file, '--endpoints', epFile], c.io);
+  assert.equal(code, 0, c.err());
+  assert.match(c.out(), /policy version \d+ applied/);
+}
+
+/** success + fail counts over every model on every executor. */
+async function executed(): Promise<number> {
+  const r = await admin.call<{ model_stats: Array<{ inference_stats: { success: { count: number }; fail: { count: number } } }> }>('ModelStatistics', {});
+  return r.model_stats.reduce((a, m) => a + Number(m.inference_stats.success.count) + Number(m.inference_stats.fail.count), 0);
+}
+
+async function refused(conn: GatewayConn, req: ModelInferRequest, code: grpc.status, re: RegExp, label: string): Promise<grpc.ServiceError> {
+  let err: grpc.ServiceError | undefined;
+  await assert.rejects(conn.call('ModelInfer', req), (e: grpc.ServiceError) => {
+    err = e;
+    assert.equal(grpc.status[e.code], grpc.status[code], `${label}: ${e.details}`);
+    assert.match(e.details, re, label);
+    return true;
+  });
+  return err!;
+}
+
+before(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sy-e2e-sec-'));
+  mesh = await startMesh({ stateDir: dir });
+  epFile = path.join(dir, 'endpoints.json');
+  admin = connectGateway(mesh.endpoints);
+  const md = await admin.call<ModelMetadataResponse__Output>('ModelMetadata', { name: 'mlp', version: '1' });
+  mlp1 = { ...makeRequest(md), model_version: '1' };
+  const mdo = await admin.call<ModelMetadataResponse__Output>('ModelMetadata', { name: 'ocr_cls' });
+  ocr = makeRequest(mdo);
+  await applyPolicy(POLICY);
+});
+
+after(async () => {
+  admin?.close();
+  await mesh?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function tokenFor(tenant: string, roles: string[] = []): Promise<string> {
+  return mesh.issueToken({ tenant, roles, ttl_seconds: 3600 });
+}
+
+/** Waits until the gateway enforces the applied policy (the bundle arrives over NATS KV). */
+async function untilAllowed(conn: GatewayConn, req: ModelInferRequest, timeoutMs = 10_000): Promise<ModelInferResponse__Output> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await conn.call<ModelInferResponse__Output>('ModelInfer', req);
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+test('forged, expired and mis-scoped tokens are UNAUTHENTICATED and never reach an executor', async () => {
+  const acme = connectGateway(mesh.endpoints, await tokenFor('acme'));
+  await untilAllowed(acme, mlp1);
+  acme.close();
+  const keyFile = path.join(dir, 'keys', 'current.jwk.json');
+  const priv = JSON.parse(readFileSync(keyFile, 'utf8')) as JWK;
+  const realKey = await importJWK(priv, 'ES256');
+  const kid = priv.kid!;
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { tenant: 'acme', roles: [] };
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
+  const algNone = `${b64({ alg: 'none', typ: 'JWT', kid })}.${b64({ ...claims, iss: 'https://policy.switchyard.local', aud: 'switchyard', exp: now + 600 })}.`;
+  const { d: _d, ...pub } = priv;
+  const hsWithPublicKey = await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid }).setIssuer('https://policy.switchyard.local').setAudience('switchyard').setExpirationTime(now + 600)
+    .sign(new TextEncoder().encode(JSON.stringify(pub)));
+  const wrongIssuer = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).setIssuer('https://evil.example').setAudience('switchyard').setExpirationTime(now + 600).sign(realKey);
+  const stranger = await generateKeyPair('ES256');
+  const unknownKid = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'not-a-known-kid' }).setIssuer('https://policy.switchyard.local').setAudience('switchyard').setExpirationTime(now + 600).sign(stranger.privateKey);
+  const expired = await mesh.issueToken({ tenant: 'acme', ttl_seconds: -120 });
+  const wrongAudience = await mesh.issueToken({ tenant: 'acme', audience: 'someone-else' });
+
+  const before = await executed();
+  const cases: Array<[string, string, RegExp]> = [
+    ['alg none', algNone, /token algorithm 'none' is not allowed/],
+    ['HS256 signed with the public key', hsWithPublicKey, /token algorithm 'HS256' is not allowed/],
+    ['expired', expired, /token expired/],
+    ['wrong audience', wrongAudience, /unexpected audience/],
+    ['wrong issuer', wrongIssuer, /unexpected issuer/],
+    ['unknown kid', unknownKid, /unknown signing key id 'not-a-known-kid'/],
+  ];
+  for (const [label, token, re] of cases) {
+    const c = connectGateway(mesh.endpoints, token);
+    try {
+      await refused(c, mlp1, grpc.status.UNAUTHENTICATED, re, label);
+    } finally {
+      c.close();
+    }
+  }
+  assert.equal(await executed(), before, 'no refused request reached an executor');
+});
+
+test('model access by tenant and priority ceilings: PERMISSION_DENIED naming the rule', async () => {
+  const acme = connectGateway(mesh.endpoints, await tokenFor('acme'));
+  const mallory = connectGateway(mesh.endpoints, await tokenFor('mallory'));
+  try {
+    await untilAllowed(acme, mlp1);
+    const before = await executed();
+    await refused(acme, ocr, grpc.status.PERMISSION_DENIED, /tenant 'acme' may not call model 'ocr_cls@1' \(rule tenants\.acme\.models\)/, "acme -> beta's model");
+    await refused(acme, { ...mlp1, model_version: '2' }, grpc.status.PERMISSION_DENIED, /may not call model 'mlp@2'/, 'acme -> mlp@2');
+    await refused(mallory, mlp1, grpc.status.PERMISSION_DENIED, /tenant 'mallory' is not in the policy/, 'unknown tenant');
+    await refused(acme, { ...mlp1, parameters: { priority: { int64_param: 1 } } }, grpc.status.PERMISSION_DENIED, /priority 1 is above the highest priority tenant 'acme' may use \(2/, 'priority');
+    await refused(acme, { ...mlp1, parameters: { data_classification: { string_param: 'top-secret' } } }, grpc.status.INVALID_ARGUMENT, /unknown data classification 'top-secret'/, 'classification');
+    assert.equal(await executed(), before, 'no refused request reached an executor');
+  } finally {
+    acme.close();
+    mallory.close();
+  }
+});
+
+test('residency: ae data is refused while only non-ae executors run, then runs only on ae executors', async () => {
+  const acme = connectGateway(mesh.endpoints, await tokenFor('acme'));
+  try {
+    const pii = { ...mlp1, parameters: { data_classification: { string_param: 'pii-ae' } } };
+    const before = await executed();
+    await refused(acme, pii, grpc.status.FAILED_PRECONDITION, /residency rule 'residency\.pii-ae' allows only regions \[ae\].*executors are in: local/, 'ae data, no ae executor');
+    assert.equal(await executed(), before, 'the refused request reached no executor');
+
+    await mesh.startService('cpu-executor', 'cpu-executor-ae', { SY_REGION: 'ae-1', SY_EXECUTOR_ID: 'cpu-ae-1', SY_POOL: 'cpu' });
+    await mesh.waitForExecutors(3, 60_000);
+    const first = await untilAllowed(acme, pii, 30_000);
+    assert.equal(first.parameters.switchyard_executor?.string_param, 'cpu-ae-1');
+    const ran = new Set<string>();
+    await Promise.all(Array.from({ length: 24 }, async () => {
+      const r = await acme.call<ModelInferResponse__Output>('ModelInfer', pii);
+      ran.add(r.parameters.switchyard_executor!.string_param!);
+    }));
+    assert.deepEqual([...ran], ['cpu-ae-1'], 'pii-ae data ran only in ae');
+  } finally {
+    acme.close();
+  }
+});
+
+test('quota: a burst over the tenant quota is RESOURCE_EXHAUSTED with retry-after-ms; only the admitted requests run', async () => {
+  const bursty = connectGateway(mesh.endpoints, await tokenFor('bursty'));
+  try {
+    const before = await executed();
+    const results = [];
+    for (let i = 0; i < 8; i++) {
+      results.push(await bursty.call<ModelInferResponse__Output>('ModelInfer', mlp1).then(() => ({ ok: true as const }), (e: grpc.ServiceError) => ({ ok: false as const, e })));
+    }
+    const ok = results.filter((r) => r.ok).length;
+    // Burst 3, refill 0.5/s: 3 admitted (a 4th only if the loop took over 2 s).
+    assert.ok(ok === 3 || ok === 4, `admitted ${ok}`);
+    const denied = results.filter((r) => !r.ok).map((r) => (r as { e: grpc.ServiceError }).e);
+    for (const e of denied) {
+      assert.equal(e.code, grpc.status.RESOURCE_EXHAUSTED, e.details);
+      assert.match(e.details, /tenant 'bursty' is over its quota of 0\.5 requests per second \(burst 3\); retry after \d+ ms/);
+      const ra = Number(e.metadata.get('retry-after-ms')[0]);
+      assert.ok(ra > 0 && ra <= 2000, `retry-after-ms ${ra}`);
+    }
+    assert.equal(await executed(), before + ok, 'only admitted requests reached an executor');
+  } finally {
+    bursty.close();
+  }
+});
+
+test('revocation under load: refusals start within 2 s of applying a policy that removes access; audit tail shows it', async () => {
+  const acme = connectGateway(mesh.endpoints, await tokenFor('acme'));
+  const log: Array<{ startedAt: number; endedAt: number; code: string }> = [];
+  let stop = false;
+  const worker = async () => {
+    while (!stop) {
+      const startedAt = performance.now();
+      const code = await acme.call('ModelInfer', mlp1).then(() => 'OK', (e: grpc.ServiceError) => grpc.status[e.code]!);
+      log.push({ startedAt, endedAt: performance.now(), code });
+      if (code !== 'OK') await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+  try {
+    const workers = Array.from({ length: 4 }, worker);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(log.filter((l) => l.code === 'OK').length > 5, 'requests were flowing before the revoke');
+    const revokedAt = performance.now();
+    await applyPolicy(POLICY.replace('models: ["mlp@1"]\n    quota: { requestsPerSecond: 500', 'models: []\n    quota: { requestsPerSecond: 500'));
+    const appliedAt = performance.now();
+    const until = appliedAt + 4000;
+    while (performance.now() < until && !log.some((l) => l.startedAt > appliedAt && l.code === 'PERMISSION_DENIED')) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await Promise.all(workers);
+    const firstDeny = log.find((l) => l.code === 'PERMISSION_DENIED');
+    assert.ok(firstDeny, 'refusals started');
+    const boundMs = firstDeny.endedAt - appliedAt;
+    process.stdout.write(`# revoke: ApplyPolicy took ${(appliedAt - revokedAt).toFixed(0)} ms; first refusal ${boundMs.toFixed(0)} ms after it returned; ${log.length} requests in total\n`);
+    assert.ok(boundMs <= 2000, `first refusal ${boundMs.toFixed(0)} ms after the policy change (bound 2000 ms)`);
+    // Nothing started after the first refusal was admitted.
+    const lateOk = log.filter((l) => l.startedAt > firstDeny.endedAt && l.code === 'OK');
+    assert.equal(lateOk.length, 0, 'no request admitted after the revoke took effect');
+  } finally {
+    acme.close();
+  }
+
+  // The audit trail: the admin changes and the denies, with tenant, rule and decision.
+  await new Promise((r) => setTimeout(r, 600));
+  const c = capture();
+  assert.equal(await auditCmd(['tail', '--json', '--limit', '5000', '--endpoints', epFile], c.io), 0, c.err());
+  const events = c.out().trim().split('\n').map((l) => JSON.parse(l) as { kind: string; tenant: string; rule: string; decision: string; code: string; actor: string; trace_id: string });
+  const admins = events.filter((e) => e.kind === 'admin');
+  assert.ok(admins.length >= 2, `admin changes audited (${admins.length})`);
+  assert.ok(admins.every((e) => e.actor.startsWith('spiffe://switchyard.local/client')));
+  const revoked = events.filter((e) => e.kind === 'deny' && e.tenant === 'acme' && e.rule === 'tenants.acme.models');
+  assert.ok(revoked.length > 0, 'the revocation refusals are audited');
+  assert.ok(revoked.every((e) => e.decision === 'deny' && e.code === 'PERMISSION_DENIED'));
+  assert.ok(events.some((e) => e.kind === 'deny' && e.rule === 'quota.requestsPerSecond' && e.tenant === 'bursty'));
+  assert.ok(events.some((e) => e.kind === 'deny' && e.rule === 'residency.pii-ae'));
+  assert.ok(events.some((e) => e.kind === 'deny' && e.rule === 'authn' && e.code === 'UNAUTHENTICATED'));
+  assert.ok(revoked.some((e) => /^[0-9a-f]{32}$/.test(e.trace_id)), 'denies carry the trace id');
+  // The human format and the filters.
+  const h = capture();
+  assert.equal(await auditCmd(['tail', '--kind', 'admin', '--limit', '1', '--endpoints', epFile], h.io), 0, h.err());
+  assert.match(h.out(), /^\S+ ADMIN OK\s+actor=spiffe:\/\/switchyard\.local\/client.* rule=policy .*policy version \d+ applied/);
+  assert.equal(h.out().trim().split('\n').length, 1);
+
+  // policy get returns what was applied.
+  const g = capture();
+  assert.equal(await policyCmd(['get', '--endpoints', epFile], g.io), 0, g.err());
+  assert.match(g.out(), /^# version \d+, applied .* by spiffe:\/\/switchyard\.local\/client/);
+  assert.match(g.out(), /bursty:/);
+  // An invalid document is refused naming the path; exit 2.
+  const bad = path.join(dir, 'bad.yaml');
+  writeFileSync(bad, 'tenants: { acme: { quota: { requestsPerSecond: -5 } } }\n');
+  const b = capture();
+  assert.equal(await policyCmd(['apply', bad, '--endpoints', epFile], b.io), 2);
+  assert.match(b.err(), /INVALID_ARGUMENT: invalid policy: tenants\.acme\.quota\.requestsPerSecond/);
+});

@@ -1,0 +1,22 @@
+// @switchyard/auth: JWT issuing (policy service) and verification (gateway), asymmetric only.
+export {
+  DEFAULT_ISSUER,
+  DEFAULT_AUDIENCE,
+  ALLOWED_ALGS,
+  AuthError,
+  type AllowedAlg,
+  type AuthErrorCode,
+  type Principal,
+  type JWK,
+} from './common.ts';
+export { createVerifier, type Verifier, type VerifierOptions } from './verifier.ts';
+export { KeyStore, type TokenClaims, type SignOptions, type SignedToken } from './keystore.ts';
+export {
+  jwksFromProto,
+  jwksToProto,
+  parseIssueTokenRequest,
+  InvalidRequestError,
+  MAX_TTL_SECONDS,
+  DEFAULT_TTL_SECONDS,
+  type IssueParams,
+} from './proto.ts';

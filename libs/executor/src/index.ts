@@ -1,0 +1,16 @@
+// @switchyard/executor: the one executor library behind gpu-executor and cpu-executor.
+export { ExecutorEngine, EngineStartError } from './engine.ts';
+export type { EngineOptions, InferOptions, PoolName } from './engine.ts';
+export { ExecutorError, toServiceError } from './errors.ts';
+export {
+  decodeRequest, encodeOutputs, concatRows, sliceRows, zeros, makeTensor, tensorBytes,
+  OIP_DATATYPES, ORT_TO_OIP, OIP_TO_ORT, ELEMENT_SIZE, CONTENTS_FIELD,
+} from './codec.ts';
+export type { TensorMeta, OipDatatype, DecodedRequest, EncodedOutputs } from './codec.ts';
+export {
+  prepareBundledRepository, readModelConfig, listModels, listVersions, selectVersions, modelFile,
+  modelConfigSchema, RepositoryError, BUNDLED_MLP, bundledMlpSeed,
+} from './repository.ts';
+export type { ModelConfig } from './repository.ts';
+export { createExecutorService, runExecutorService, executorSettings } from './service.ts';
+export type { ExecutorService, ExecutorServiceOptions } from './service.ts';

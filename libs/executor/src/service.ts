@@ -1,0 +1,281 @@
+// The whole executor process: configuration, the engine, the mTLS Executor API, heartbeats on
+// NATS and orderly shutdown. services/{gpu,cpu}-executor/src/main.ts only call runExecutorService.
+import os from 'node:os';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import type * as grpc from '@grpc/grpc-js';
+import { loadConfig, boolish, z } from '@switchyard/config';
+import { startTelemetry } from '@switchyard/otel';
+import { createLogger, type Logger } from '@switchyard/log';
+import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers } from '@switchyard/proto';
+import { MeshServer, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
+import { Bus, SUBJECTS } from '@switchyard/bus';
+import { ExecutorEngine, type PoolName } from './engine.ts';
+import { prepareBundledRepository } from './repository.ts';
+import { toServiceError } from './errors.ts';
+
+const int = z.coerce.number().int();
+
+/**
+ * Settings (flag --foo-bar or env SY_FOO_BAR):
+ *   executorId            default '<pool>-<port>'
+ *   region                default 'local'
+ *   modelRepo             default .switchyard/models (then the bundled models are prepared there)
+ *   bundledModels         true|false: write the bundled models into modelRepo at start
+ *                         (default true when modelRepo is not set, else false)
+ *   natsUrl               default nats://127.0.0.1:4222
+ *   pkiDir                default .switchyard/pki (dev PKI created there when devPki)
+ *   devPki                default true: create the dev CA/certificates when missing
+ *   host                  default 127.0.0.1;  port: default gpu 7410, cpu 7420 (0 = any free)
+ *   advertiseAddress      host:port put in heartbeats (default host:boundPort)
+ *   healthPort            optional plaintext grpc.health.v1 listener (Kubernetes probes)
+ *   allowCpuFallback      gpu pool: run on CPU when no CUDA provider (default false: refuse to start)
+ *   gpuProviders          'cuda' (default) or 'tensorrt,cuda'
+ *   costPerHour           default gpu 2.5, cpu 0.4
+ *   heartbeatMs           default 1000
+ *   intraOpThreads, interOpThreads, graphOptimizationLevel (disabled|basic|extended|all), enableCpuMemArena
+ *   maxRequestBytes       decoded input size limit per request, default 64 MiB (over: RESOURCE_EXHAUSTED)
+ *   drainMs               how long shutdown waits for in-flight requests, default 5000
+ *   sessionWorkers        worker threads running onnxruntime sessions (default 2; run() blocks its thread)
+ *   faultDelayMs          TEST/CHAOS ONLY: extra ms slept in every batch run (default 0); logged at start
+ *   faultFile             TEST/CHAOS ONLY: a file holding that delay, re-read every second: a number of ms
+ *                         (every batch) and/or `model@version=ms` entries (that version only);
+ *                         missing = faultDelayMs, empty/unparsable = 0
+ */
+export const executorSettings = {
+  executorId: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional(),
+  region: z.string().default('local'),
+  modelRepo: z.string().optional(),
+  bundledModels: boolish.optional(),
+  natsUrl: z.string().default('nats://127.0.0.1:4222'),
+  pkiDir: z.string().default('.switchyard/pki'),
+  devPki: boolish.default(true),
+  host: z.string().default('127.0.0.1'),
+  port: int.min(0).max(65535).optional(),
+  advertiseAddress: z.string().optional(),
+  healthPort: int.min(0).max(65535).optional(),
+  allowCpuFallback: boolish.default(false),
+  gpuProviders: z.enum(['cuda', 'tensorrt,cuda']).default('cuda'),
+  costPerHour: z.coerce.number().min(0).optional(),
+  heartbeatMs: int.min(50).default(1000),
+  intraOpThreads: int.min(0).optional(),
+  interOpThreads: int.min(0).optional(),
+  graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
+  enableCpuMemArena: boolish.optional(),
+  maxRequestBytes: int.positive().default(64 * 1024 * 1024),
+  drainMs: int.min(0).default(5000),
+  sessionWorkers: int.min(1).max(64).default(2),
+  faultDelayMs: int.min(0).max(600_000).default(0),
+  faultFile: z.string().min(1).optional(),
+};
+
+/**
+ * Parses a fault file: a bare number of ms applies to every batch; `model@version=ms` entries
+ * (separated by spaces, commas or new lines) apply to that model version only. Unparsable = none.
+ */
+export function parseFault(txt: string): { all: number; byVersion: Map<string, number> } {
+  const byVersion = new Map<string, number>();
+  let all = 0;
+  for (const tok of txt.split(/[\s,]+/).filter(Boolean)) {
+    const m = /^([^=@\s]+@[^=\s]+)=(\d+(?:\.\d+)?)$/.exec(tok);
+    if (m) byVersion.set(m[1]!, Math.min(Number(m[2]), 600_000));
+    else if (/^\d+(\.\d+)?$/.test(tok)) all = Math.min(Number(tok), 600_000);
+  }
+  return { all, byVersion };
+}
+
+/** The fault-injection delay: the fault file's content when it exists (re-read every second), else the setting. */
+export function faultDelaySource(fixedMs: number, file: string | undefined, log?: Logger): { get: (model: string, version: string) => number; describe: () => string; stop: () => void } {
+  let current = { all: fixedMs, byVersion: new Map<string, number>() };
+  let raw = String(fixedMs);
+  const get = (model: string, version: string) => current.byVersion.get(`${model}@${version}`) ?? current.all;
+  const describe = () => raw;
+  if (!file) return { get, describe, stop: () => {} };
+  const read = () => {
+    let txt: string;
+    try {
+      txt = readFileSync(file, 'utf8').trim();
+    } catch {
+      txt = String(fixedMs); // missing: the setting
+    }
+    if (txt === raw) return;
+    raw = txt;
+    current = parseFault(txt);
+    log?.warn({ fault: txt, fault_file: file }, `FAULT INJECTION: batch delay now ${JSON.stringify(txt)}`);
+  };
+  raw = '\u0000';
+  read();
+  const t = setInterval(read, 1000);
+  t.unref();
+  return { get, describe, stop: () => clearInterval(t) };
+}
+
+export interface ExecutorServiceOptions {
+  pool: PoolName;
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Install SIGTERM/SIGINT handlers that drain and exit (default true). */
+  handleSignals?: boolean;
+  log?: Logger;
+  /** Runs last on shutdown (the process's OpenTelemetry SDK). */
+  onStopped?: () => Promise<void>;
+}
+
+export interface ExecutorService {
+  engine: ExecutorEngine;
+  mesh: MeshServer;
+  bus: Bus;
+  address: string;
+  executorId: string;
+  /** The orderly stop (what SIGTERM runs, without exiting). */
+  stop(): Promise<void>;
+}
+
+const heartbeatCodec = codec<Heartbeat, Heartbeat__Output>('switchyard.executor.v1.Heartbeat');
+
+function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number | undefined {
+  const d = call.getDeadline();
+  const ms = d instanceof Date ? d.getTime() : Number(d);
+  if (!Number.isFinite(ms)) return undefined;
+  return performance.now() + (ms - Date.now());
+}
+
+function handler<Req, Res>(fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => fn(call.request, call))
+      .then((res) => callback(null, res), (e: unknown) => callback(toServiceError(e) as grpc.ServiceError));
+  };
+}
+
+/** Build and start an executor process for a pool. Throws (EngineStartError, ConfigError, ...) if it cannot start. */
+export async function createExecutorService(o: ExecutorServiceOptions): Promise<ExecutorService> {
+  const cfg = loadConfig(executorSettings, { ...(o.argv ? { argv: o.argv } : {}), ...(o.env ? { env: o.env } : {}) });
+  const pool = o.pool;
+  const workload = pool === 'gpu' ? 'gpu-executor' : 'cpu-executor';
+  const port = cfg.port ?? (pool === 'gpu' ? 7410 : 7420);
+  const log = o.log ?? createLogger({ service: workload, base: { pool, ...(cfg.executorId ? { executor_id: cfg.executorId } : {}) } });
+
+  const modelRepo = path.resolve(cfg.modelRepo ?? '.switchyard/models');
+  if (cfg.bundledModels ?? cfg.modelRepo === undefined) {
+    const models = prepareBundledRepository(modelRepo);
+    log.info({ modelRepo, models }, 'bundled model repository prepared');
+  }
+
+  let identity: MeshIdentity;
+  try {
+    identity = identityFromDir(cfg.pkiDir, workload);
+  } catch (e) {
+    if (!cfg.devPki) throw e;
+    identity = (await ensureDevPki(cfg.pkiDir))[workload]!;
+  }
+
+  const fault = faultDelaySource(cfg.faultDelayMs, cfg.faultFile, log);
+  if (cfg.faultDelayMs > 0 || cfg.faultFile) {
+    log.warn({ fault: fault.describe(), fault_file: cfg.faultFile }, `FAULT INJECTION ENABLED (test/chaos setting): batches are delayed (${fault.describe()} ms)${cfg.faultFile ? `; re-read from ${cfg.faultFile} every second` : ''}`);
+  }
+
+  const engine = await ExecutorEngine.create({
+    faultDelayMs: fault.get,
+    repoDir: modelRepo,
+    pool,
+    executorId: cfg.executorId ?? `${pool}-pending`,
+    region: cfg.region,
+    allowCpuFallback: cfg.allowCpuFallback,
+    gpuProviders: cfg.gpuProviders === 'cuda' ? ['cuda'] : ['tensorrt', 'cuda'],
+    ...(cfg.intraOpThreads !== undefined ? { intraOpThreads: cfg.intraOpThreads } : {}),
+    ...(cfg.interOpThreads !== undefined ? { interOpThreads: cfg.interOpThreads } : {}),
+    ...(cfg.graphOptimizationLevel !== undefined ? { graphOptimizationLevel: cfg.graphOptimizationLevel } : {}),
+    ...(cfg.enableCpuMemArena !== undefined ? { enableCpuMemArena: cfg.enableCpuMemArena } : {}),
+    ...(cfg.costPerHour !== undefined ? { costPerHour: cfg.costPerHour } : {}),
+    spiffeId: spiffeIdOf(workload),
+    maxRequestBytes: cfg.maxRequestBytes,
+    sessionWorkers: cfg.sessionWorkers,
+    log,
+  });
+  log.info({ device: engine.device, cpu_fallback: engine.device.cpu_fallback, fallback_reason: engine.device.fallback_reason || undefined }, engine.device.cpu_fallback ? 'device: CPU FALLBACK (no GPU provider)' : `device: ${engine.device.execution_provider}`);
+
+  const loaded = await engine.loadAll();
+  log.info({ loaded: loaded.loaded, failed: loaded.failed }, 'models loaded');
+
+  const implementation: ExecutorHandlers = {
+    Infer: handler((req, call) => engine.infer(req, { ...(deadlineOf(call) !== undefined ? { deadlineMs: deadlineOf(call)! } : {}) })),
+    ModelMetadata: handler((req) => engine.metadata(req.name, req.version)),
+    ModelReady: handler((req) => ({ ready: engine.ready(req.name, req.version) })),
+    ModelStatistics: handler((req) => engine.statistics(req.name, req.version)),
+    RepositoryIndex: handler((req) => engine.index(req.ready)),
+    LoadModel: handler(async (req) => ({ loaded_versions: await engine.load(req.name, req.versions) })),
+    UnloadModel: handler(async (req) => ({ unloaded_versions: await engine.unload(req.name, req.versions) })),
+    Describe: handler(() => engine.heartbeat(false)),
+  };
+  const mesh = new MeshServer({
+    identity,
+    host: cfg.host,
+    port,
+    ...(cfg.healthPort !== undefined ? { healthPort: cfg.healthPort } : {}),
+    services: [{ definition: executorV1.Executor.service, implementation, healthName: 'switchyard.executor.v1.Executor' }],
+    log,
+  });
+  const bound = await mesh.start();
+  const executorId = cfg.executorId ?? `${pool}-${bound}`;
+  engine.setExecutorId(executorId);
+  const address = cfg.advertiseAddress ?? `${cfg.host === '0.0.0.0' ? os.hostname() : cfg.host}:${bound}`;
+  engine.setAddress(address);
+
+  const bus = await Bus.connect({ url: cfg.natsUrl, name: `${workload}-${executorId}`, log });
+  const subject = SUBJECTS.heartbeat(executorId);
+  const beat = () => {
+    try {
+      bus.publish(subject, heartbeatCodec, engine.heartbeat());
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'heartbeat publish failed');
+    }
+  };
+  const timer = setInterval(beat, cfg.heartbeatMs);
+  timer.unref();
+
+  let stopped: Promise<void> | undefined;
+  const steps = [
+    { name: 'stop serving', run: async () => { mesh.setServing(false); engine.setDraining(true); beat(); await bus.nc.flush(); } },
+    { name: 'wait in-flight', run: async () => { await engine.idle(cfg.drainMs); } },
+    { name: 'mesh shutdown', run: () => mesh.shutdown(Math.min(2000, cfg.drainMs)) },
+    { name: 'bus close', run: async () => { clearInterval(timer); fault.stop(); await bus.close(); } },
+    { name: 'release models', run: () => engine.close() },
+    ...(o.onStopped ? [{ name: 'otel', run: o.onStopped }] : []),
+  ];
+  const stop = () => {
+    stopped ??= (async () => {
+      for (const s of steps) {
+        try {
+          await s.run();
+        } catch (e) {
+          log.error({ step: s.name, err: (e as Error).message }, 'stop step failed');
+        }
+      }
+    })();
+    return stopped;
+  };
+  if (o.handleSignals !== false) onShutdown(log, steps);
+
+  log.info({
+    executor_id: executorId, pool, region: cfg.region, address, spiffe_id: spiffeIdOf(workload), nats: cfg.natsUrl, subject,
+    execution_provider: engine.device.execution_provider, cpu_fallback: engine.device.cpu_fallback, models: loaded.loaded,
+  }, 'ready');
+  beat();
+  return { engine, mesh, bus, address, executorId, stop };
+}
+
+/** What main.ts runs: start, or log why not and exit 1. */
+export async function runExecutorService(pool: PoolName): Promise<void> {
+  const workload = pool === 'gpu' ? 'gpu-executor' : 'cpu-executor';
+  const log = createLogger({ service: workload, base: { pool } });
+  try {
+    // Traces (gRPC spans, trace ids in logs); exported over OTLP when SY_OTLP_ENDPOINT is set.
+    const tel = await startTelemetry({ serviceName: workload, serviceVersion: '0.1.0', attributes: { pool }, ...(process.env.SY_OTLP_ENDPOINT ? { otlpEndpoint: process.env.SY_OTLP_ENDPOINT } : {}) });
+    await createExecutorService({ pool, log, onStopped: () => tel.shutdown() });
+  } catch (e) {
+    log.fatal({ err: (e as Error).message }, `${workload} failed to start: ${(e as Error).message}`);
+    log.flush?.();
+    setTimeout(() => process.exit(1), 50);
+  }
+}

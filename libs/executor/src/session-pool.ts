@@ -1,0 +1,122 @@
+// A pool of worker threads holding onnxruntime sessions (see session-worker.ts). Every loaded
+// model version has a session in every worker; a run goes to the least busy worker.
+import { Worker } from 'node:worker_threads';
+import type ort from 'onnxruntime-node';
+import type { Logger } from '@switchyard/log';
+import { makeTensor } from './codec.ts';
+import type { WorkerRequest, WorkerReply, WireTensor } from './session-worker.ts';
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+  dead: boolean;
+}
+
+export class SessionPool {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, { resolve(r: WorkerReply): void; reject(e: Error): void; slot: Slot }>();
+  private nextId = 1;
+  private readonly log: Logger | undefined;
+  private closed = false;
+
+  constructor(size: number, log?: Logger) {
+    this.log = log;
+    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn(i));
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  private spawn(i: number): Slot {
+    const worker = new Worker(new URL('./session-worker.ts', import.meta.url));
+    const slot: Slot = { worker, busy: 0, dead: false };
+    worker.on('message', (r: WorkerReply) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      p.slot.busy--;
+      p.resolve(r);
+    });
+    const fail = (why: string) => {
+      slot.dead = true;
+      for (const [id, p] of this.pending) {
+        if (p.slot !== slot) continue;
+        this.pending.delete(id);
+        p.reject(new Error(`session worker ${i} ${why}`));
+      }
+      if (!this.closed) this.log?.error({ worker: i, why }, 'session worker lost');
+    };
+    worker.on('error', (e) => fail(`crashed: ${e.message}`));
+    worker.on('exit', (code) => fail(`exited with code ${code}`));
+    return slot;
+  }
+
+  private send(slot: Slot, msg: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerReply & { ok: true }> {
+    if (slot.dead) return Promise.reject(new Error('session worker is gone'));
+    const id = this.nextId++;
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, {
+        resolve: (r) => (r.ok ? resolve(r) : reject(new Error(r.error))),
+        reject,
+        slot,
+      });
+      slot.worker.postMessage({ ...msg, id } as WorkerRequest);
+    });
+  }
+
+  /** Create the session in every worker; returns its input/output metadata. */
+  async load(key: string, file: string, options: ort.InferenceSession.SessionOptions): Promise<{ inputs: ort.InferenceSession.ValueMetadata[]; outputs: ort.InferenceSession.ValueMetadata[] }> {
+    const replies = await Promise.allSettled(this.slots.map((s) => this.send(s, { op: 'load', key, file, options })));
+    const bad = replies.find((r) => r.status === 'rejected');
+    if (bad) {
+      await this.release(key);
+      throw (bad as PromiseRejectedResult).reason;
+    }
+    const first = (replies[0] as PromiseFulfilledResult<WorkerReply & { ok: true }>).value;
+    return { inputs: first.inputs!, outputs: first.outputs! };
+  }
+
+  /** Run on the least busy worker. */
+  async run(key: string, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    const live = this.slots.filter((s) => !s.dead);
+    if (!live.length) throw new Error('no session worker is alive');
+    const slot = live.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const r = await this.send(slot, { op: 'run', key, feeds: toWireFeeds(feeds) });
+    const out: Record<string, ort.Tensor> = {};
+    for (const [k, w] of Object.entries(r.results!)) out[k] = makeTensor(w.type, w.data, w.dims);
+    return out;
+  }
+
+  /** Run on every worker (warm-up of each session). */
+  async runAll(key: string, feeds: Record<string, ort.Tensor>): Promise<void> {
+    const wire = toWireFeeds(feeds);
+    await Promise.all(this.slots.filter((s) => !s.dead).map((s) => this.send(s, { op: 'run', key, feeds: wire })));
+  }
+
+  async release(key: string): Promise<void> {
+    await Promise.allSettled(this.slots.filter((s) => !s.dead).map((s) => this.send(s, { op: 'release', key })));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
+
+function toWireFeeds(feeds: Record<string, ort.Tensor>): Record<string, WireTensor> {
+  const out: Record<string, WireTensor> = {};
+  for (const [k, t] of Object.entries(feeds)) {
+    let data: WireTensor['data'];
+    if (t.type === 'string') data = t.data as string[];
+    else {
+      const d = t.data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
+      data = t.type === 'float16' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : (t.data as unknown as ArrayBufferView);
+    }
+    out[k] = { type: t.type, dims: [...t.dims], data };
+  }
+  return out;
+}

@@ -1,0 +1,8 @@
+// Original file: inference/grpc_service.proto
+
+
+export interface ServerMetadataRequest {
+}
+
+export interface ServerMetadataRequest__Output {
+}

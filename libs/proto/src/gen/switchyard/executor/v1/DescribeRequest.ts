@@ -1,0 +1,8 @@
+// Original file: switchyard/executor/v1/executor.proto
+
+
+export interface DescribeRequest {
+}
+
+export interface DescribeRequest__Output {
+}

@@ -1,0 +1,8 @@
+// Original file: switchyard/policy/v1/policy.proto
+
+
+export interface GetJwksRequest {
+}
+
+export interface GetJwksRequest__Output {
+}

@@ -1,0 +1,8 @@
+// Original file: switchyard/scheduler/v1/scheduler.proto
+
+
+export interface ClusterStatusRequest {
+}
+
+export interface ClusterStatusRequest__Output {
+}

@@ -1,0 +1,8 @@
+// Original file: switchyard/scheduler/v1/scheduler.proto
+
+
+export interface GetTableRequest {
+}
+
+export interface GetTableRequest__Output {
+}

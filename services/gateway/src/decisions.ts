@@ -1,0 +1,110 @@
+// Decision records: for every request the gateway ran (or refused after reading it), a compact
+// record of its placement decision — chosen executor, pool, predicted ms, cost, reason, table
+// version and a per-candidate summary — so `switchyard explain <request-id>` recomputes nothing.
+//
+// Storage: a bounded in-memory ring (this gateway answers at once, even before the write lands
+// or while Redis is down) plus Redis, written OFF the hot path: records are queued and flushed as
+// one pipeline of SET <key> <protobuf bytes> PX <ttl> every `flushMs` or `batch` records, so any
+// gateway replica can answer ExplainRequest. Key sy:v1:decision:<request-id>, owner gateway,
+// TTL 1 h by default. A failed flush drops that batch (logged; the ring still holds it).
+import type { Redis } from 'ioredis';
+import type { Logger } from '@switchyard/log';
+import { codec } from '@switchyard/proto';
+import type { CandidateSummary__Output, DecisionRecord__Output } from '@switchyard/proto';
+import { redisKey } from '@switchyard/store';
+
+/** The generated contract types (switchyard.gateway.v1; keepCase, enums as names, defaults on). */
+export type DecisionRecord = DecisionRecord__Output;
+export type CandidateSummaryRecord = CandidateSummary__Output;
+
+export const recordCodec = codec<DecisionRecord, DecisionRecord>('switchyard.gateway.v1.DecisionRecord');
+
+export function decisionKey(requestId: string): string {
+  return redisKey('decision', requestId);
+}
+
+export interface DecisionStoreOptions {
+  redis?: Pick<Redis, 'pipeline' | 'getBuffer'> | undefined;
+  log: Logger;
+  /** Records kept in memory (oldest evicted first). */
+  ringSize?: number;
+  ttlMs?: number;
+  flushMs?: number;
+  batch?: number;
+}
+
+export class DecisionStore {
+  private readonly ring = new Map<string, DecisionRecord>();
+  private queue: DecisionRecord[] = [];
+  private readonly redis: DecisionStoreOptions['redis'];
+  private readonly log: Logger;
+  private readonly ringSize: number;
+  private readonly ttlMs: number;
+  private readonly batch: number;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  /** Records written to Redis / dropped after a failed flush (for status and tests). */
+  written = 0;
+  dropped = 0;
+
+  constructor(opts: DecisionStoreOptions) {
+    this.redis = opts.redis;
+    this.log = opts.log;
+    this.ringSize = opts.ringSize ?? 10_000;
+    this.ttlMs = opts.ttlMs ?? 3_600_000;
+    this.batch = opts.batch ?? 256;
+    if (this.redis) {
+      this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 100);
+      this.timer.unref();
+    }
+  }
+
+  /** Synchronous and cheap: ring insert + queue push. */
+  record(r: DecisionRecord): void {
+    if (!r.request_id) return;
+    this.ring.delete(r.request_id);
+    this.ring.set(r.request_id, r);
+    if (this.ring.size > this.ringSize) {
+      const oldest = this.ring.keys().next().value;
+      if (oldest !== undefined) this.ring.delete(oldest);
+    }
+    if (!this.redis) return;
+    this.queue.push(r);
+    if (this.queue.length >= this.batch) void this.flush();
+  }
+
+  /** Writes queued records as one pipeline; concurrent calls are serialised. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (!this.redis || this.queue.length === 0) return;
+      const batch = this.queue;
+      this.queue = [];
+      const p = this.redis.pipeline();
+      for (const r of batch) p.set(decisionKey(r.request_id), Buffer.from(recordCodec.encode(r)), 'PX', this.ttlMs);
+      try {
+        const res = await p.exec();
+        const failed = (res ?? []).filter(([e]) => e).length;
+        this.written += batch.length - failed;
+        this.dropped += failed;
+      } catch (e) {
+        this.dropped += batch.length;
+        this.log.warn({ err: (e as Error).message, records: batch.length }, 'decision records not written to Redis');
+      }
+    });
+    return this.flushing;
+  }
+
+  /** The ring first, then Redis; undefined when unknown or expired. */
+  async get(requestId: string): Promise<DecisionRecord | undefined> {
+    const local = this.ring.get(requestId);
+    if (local) return local;
+    if (!this.redis) return undefined;
+    const buf = await this.redis.getBuffer(decisionKey(requestId));
+    return buf ? recordCodec.decode(buf) : undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+  }
+}

@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as grpc from '@grpc/grpc-js';
+import { createLogger } from '@switchyard/log';
+import type { Candidate__Output, ExecutorClient, ModelInferRequest__Output, PlacementTable__Output } from '@switchyard/proto';
+import { Router, isExecutorLost, type DecisionTrace } from './router.ts';
+import type { RequestControls } from './controls.ts';
+import { StatusError } from './errors.ts';
+
+const log = createLogger({ service: 'gateway-test', level: 'silent' });
+const identity = { name: 'gateway', spiffeId: 'spiffe://switchyard.local/gateway', caFile: '', certFile: '', keyFile: '' };
+
+function cand(id: string, over: Partial<Candidate__Output> = {}): Candidate__Output {
+  return {
+    executor_id: id, address: `addr-${id}`, pool: id.startsWith('gpu') ? 'POOL_GPU' : 'POOL_CPU', region: 'local', spiffe_id: '',
+    queue_depth: 0, in_flight: 0, service_times: [{ batch_size: 1, ms: 10 }], cost_per_hour: 0.4, healthy: true, cpu_fallback: false, max_batch_size: 4, ...over,
+  };
+}
+function tableOf(version: number, cands: Candidate__Output[]): PlacementTable__Output {
+  return { version, generated_at_ms: 0, routes: [{ model_name: 'm', model_version: '1', candidates: cands }], latest_versions: { m: '1' } };
+}
+const req = { model_name: 'm', model_version: '', id: 'r', parameters: {}, inputs: [], outputs: [], raw_input_contents: [] } as unknown as ModelInferRequest__Output;
+const ctl = (over: Partial<RequestControls> = {}): RequestControls => ({ priority: 2, poolPreference: 'auto', deadlineAtMs: undefined, ...over });
+
+type Behaviour = (id: string) => { err?: Partial<grpc.ServiceError> } | undefined;
+/** Fake executors: `behave(id)` says how each call ends; calls are recorded. */
+function routerWith(behave: Behaviour, cands: Candidate__Output[], random = () => 0) {
+  const calls: string[] = [];
+  const router = new Router({
+    identity, log, random, ejectMs: 60_000,
+    clientFactory: (c) => ({
+      Infer: (_r: unknown, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
+        calls.push(c.executor_id);
+        const b = behave(c.executor_id);
+        setImmediate(() => (b?.err ? cb(Object.assign(new Error(b.err.details), b.err) as grpc.ServiceError) : cb(null, { model_name: 'm', outputs: [], parameters: {} })));
+      },
+      close: () => {},
+    }) as unknown as ExecutorClient,
+  });
+  router.setTable(tableOf(1, cands));
+  return { router, calls };
+}
+
+test('isExecutorLost: UNAVAILABLE and transport resets are retryable; model errors are not', () => {
+  assert.equal(isExecutorLost({ code: grpc.status.UNAVAILABLE, details: 'Connection dropped' }), true);
+  assert.equal(isExecutorLost({ code: grpc.status.INTERNAL, details: 'Received RST_STREAM with code 2 triggered by internal client error' }), true);
+  assert.equal(isExecutorLost({ code: grpc.status.INTERNAL, details: 'read ECONNRESET' }), true);
+  assert.equal(isExecutorLost({ code: grpc.status.INTERNAL, details: 'onnxruntime: shape mismatch' }), false);
+  assert.equal(isExecutorLost({ code: grpc.status.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }), false);
+  assert.equal(isExecutorLost({ code: grpc.status.RESOURCE_EXHAUSTED, details: 'queue full' }), false);
+});
+
+test('an executor lost mid-call: one retry elsewhere, then it is ejected locally though the table still lists it', async () => {
+  const { router, calls } = routerWith((id) => (id === 'cpu-1' ? { err: { code: grpc.status.UNAVAILABLE, details: 'Connection dropped' } } : undefined), [cand('cpu-1'), cand('cpu-2')]);
+  const r = await router.infer(req, ctl());
+  assert.equal(r.candidate.executor_id, 'cpu-2');
+  assert.deepEqual(r.attempts.map((a) => `${a.executorId}:${a.code}`), ['cpu-1:UNAVAILABLE', 'cpu-2:OK']);
+  assert.equal(router.ejections.isEjected('cpu-1', Date.now()), true);
+  // The scripted random would pick cpu-1 first again; ejection steers every new request away.
+  calls.length = 0;
+  const trace: DecisionTrace = {};
+  for (let i = 0; i < 5; i++) await router.infer(req, ctl(), {}, trace);
+  assert.deepEqual(calls, ['cpu-2', 'cpu-2', 'cpu-2', 'cpu-2', 'cpu-2']);
+  assert.deepEqual(trace.ejected, ['cpu-1']);
+  assert.match(trace.candidates!.find((c) => c.executorId === 'cpu-1')!.verdict, /healthy: .*excluded/);
+});
+
+test('a stream reset (INTERNAL RST_STREAM) is retried; an executor model error is final', async () => {
+  const reset = routerWith((id) => (id === 'cpu-1' ? { err: { code: grpc.status.INTERNAL, details: 'Received RST_STREAM with code 2' } } : undefined), [cand('cpu-1'), cand('cpu-2')]);
+  assert.equal((await reset.router.infer(req, ctl())).candidate.executor_id, 'cpu-2');
+  const model = routerWith((id) => (id === 'cpu-1' ? { err: { code: grpc.status.INTERNAL, details: 'onnxruntime failed' } } : undefined), [cand('cpu-1'), cand('cpu-2')]);
+  await assert.rejects(model.router.infer(req, ctl()), (e: grpc.ServiceError) => e.code === grpc.status.INTERNAL);
+  assert.deepEqual(model.calls, ['cpu-1']);
+  assert.equal(model.router.ejections.size, 0);
+});
+
+test('two executors lost in a row: a precise UNAVAILABLE naming both', async () => {
+  const { router } = routerWith(() => ({ err: { code: grpc.status.UNAVAILABLE, details: 'No connection established' } }), [cand('cpu-1'), cand('cpu-2')]);
+  await assert.rejects(router.infer(req, ctl()), (e: StatusError) => e.code === grpc.status.UNAVAILABLE && /cpu-1:UNAVAILABLE, cpu-2:UNAVAILABLE/.test(e.message));
+});
+
+test('ejection is a preference: with every candidate ejected the request is still placed', async () => {
+  const { router, calls } = routerWith(() => undefined, [cand('cpu-1')]);
+  router.ejections.eject('cpu-1', Date.now());
+  await router.infer(req, ctl());
+  assert.deepEqual(calls, ['cpu-1']);
+});
+
+test('admission: no candidate can meet the deadline -> DEADLINE_EXCEEDED at once with the reason, traced', async () => {
+  const { router, calls } = routerWith(() => undefined, [cand('cpu-1', { service_times: [{ batch_size: 1, ms: 50 }] })]);
+  const trace: DecisionTrace = {};
+  await assert.rejects(router.infer(req, ctl({ deadlineAtMs: Date.now() + 20 }), {}, trace),
+    (e: StatusError) => e.code === grpc.status.DEADLINE_EXCEEDED && /no executor can meet the deadline: best predicted 50\.0 ms/.test(e.message));
+  assert.deepEqual(calls, []);
+  assert.equal(trace.decision?.placed, false);
+  assert.equal(trace.decision?.code, 'DEADLINE_EXCEEDED');
+  assert.match(trace.candidates![0]!.verdict, /^deadline: predicted 50\.0 ms > deadline/);
+});
+
+test('a saturated cheap GPU (live in-flight) spills tight deadlines to the CPU', async () => {
+  let release: (() => void) | undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const gpu = cand('gpu-1', { cost_per_hour: 0.1, max_batch_size: 1, service_times: [{ batch_size: 1, ms: 30 }] });
+  const cpu = cand('cpu-1', { cost_per_hour: 0.4, max_batch_size: 1, service_times: [{ batch_size: 1, ms: 30 }] });
+  const calls: string[] = [];
+  const router = new Router({ identity, log, random: () => 0, clientFactory: (c) => ({
+    Infer: (_r: unknown, _o: unknown, cb: (e: null, res: unknown) => void) => { calls.push(c.executor_id); const done = () => cb(null, { parameters: {} }); if (c.executor_id === 'gpu-1') void gate.then(done); else setImmediate(done); },
+    close: () => {},
+  }) as unknown as ExecutorClient });
+  router.setTable(tableOf(1, [gpu, cpu]));
+  // Background load pinned to the GPU: 5 calls held in flight.
+  const held = Array.from({ length: 5 }, () => router.infer(req, ctl({ poolPreference: 'gpu' })));
+  const trace: DecisionTrace = {};
+  const tight = await router.infer(req, ctl({ deadlineAtMs: Date.now() + 100 }), {}, trace);
+  assert.equal(tight.candidate.executor_id, 'cpu-1');
+  assert.match(tight.decision.reason, /cheapest pool meeting deadline: cpu/);
+  const g = trace.candidates!.find((c) => c.executorId === 'gpu-1')!;
+  assert.equal(g.liveInFlight, 5);
+  assert.equal(g.predictedMs, 180);
+  const loose = router.infer(req, ctl());
+  release!();
+  assert.equal((await loose).candidate.executor_id, 'gpu-1', 'no deadline: the cheaper GPU, however busy');
+  await Promise.all(held);
+});
+
+test('slotsFor sums batch slots of usable executors', () => {
+  const { router } = routerWith(() => undefined, [cand('cpu-1', { max_batch_size: 8 }), cand('cpu-2', { max_batch_size: 0 }), cand('gpu-1', { healthy: false })]);
+  assert.equal(router.slotsFor('m', ''), 9);
+  router.ejections.eject('cpu-1', Date.now());
+  assert.equal(router.slotsFor('m', ''), 1);
+  assert.equal(router.slotsFor('nope', ''), 0);
+});

@@ -1,0 +1,262 @@
+// The gateway's fast path: the latest placement table (pushed by the scheduler), the shared
+// placement core run locally, the gateway's own in-flight counts, pooled mTLS channels to the
+// executors, and one retry elsewhere on an executor failure while the deadline allows.
+import * as grpc from '@grpc/grpc-js';
+import { createClient, type MeshIdentity } from '@switchyard/mesh';
+import { Placer, indexTable, summarizeCandidates, type CandidateSummary, type Decision, type PlacementRequest, type RouteIndex } from '@switchyard/placement';
+import { executorV1 } from '@switchyard/proto';
+import type { Candidate__Output, ExecutorClient, ModelInferRequest__Output, ModelInferResponse, PlacementTable__Output, PlaceResponse__Output } from '@switchyard/proto';
+import type { Logger } from '@switchyard/log';
+import { StatusError } from './errors.ts';
+import type { RequestControls } from './controls.ts';
+import { Ejections } from './eject.ts';
+
+export interface Attempt { executorId: string; pool: string; region: string; code: string }
+export interface RoutedResult { response: ModelInferResponse; candidate: Candidate__Output; version: string; attempts: Attempt[]; decision: Decision }
+
+const DECISION_CODE: Record<string, grpc.status> = {
+  NOT_FOUND: grpc.status.NOT_FOUND,
+  FAILED_PRECONDITION: grpc.status.FAILED_PRECONDITION,
+  RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
+  DEADLINE_EXCEEDED: grpc.status.DEADLINE_EXCEEDED,
+  UNAVAILABLE: grpc.status.UNAVAILABLE,
+};
+
+/**
+ * Failures that mean "the executor is gone or never took the call" (connection refused or reset,
+ * the process died mid-call, draining): UNAVAILABLE (grpc-js reports a dropped connection as
+ * UNAVAILABLE "Connection dropped"), and INTERNAL/CANCELLED that carry a transport-level reset
+ * (RST_STREAM, ECONNRESET...). Inference is idempotent (re-running it has no side effect), so a
+ * request in flight on a dying executor is retried elsewhere too. Everything else (the executor's
+ * own INVALID_ARGUMENT, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED, INTERNAL model errors) is final.
+ */
+export function isExecutorLost(err: { code?: number; details?: string }): boolean {
+  if (err.code === grpc.status.UNAVAILABLE) return true;
+  if (err.code === grpc.status.INTERNAL || err.code === grpc.status.CANCELLED || err.code === grpc.status.UNKNOWN) {
+    return /RST_STREAM|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|Connection dropped|connection closed|stream removed|GOAWAY/i.test(err.details ?? '');
+  }
+  return false;
+}
+
+/** What the router decided for one request (the last attempt's decision), for its record. */
+export interface DecisionTrace {
+  decision?: Decision;
+  request?: PlacementRequest;
+  candidates?: CandidateSummary[];
+  tableVersion?: number;
+  ejected?: string[];
+  version?: string;
+}
+
+/** Per-request routing options: residency (region prefix, allowed regions, kept on every retry) and the admission hook. */
+export interface InferOptions {
+  region?: string;
+  allowedRegions?: string[];
+  /** Called with the placement decision before the first forward (quota charge); may throw to refuse. */
+  beforeForward?: (d: Decision) => Promise<void>;
+}
+
+export interface ExecutorLoad { inFlight: number; completed: number; failed: number }
+
+export class Router {
+  private index: RouteIndex | undefined;
+  private tableVersion = 0;
+  private tableAt = 0;
+  private readonly placer = new Placer();
+  readonly ejections: Ejections;
+  private readonly clients = new Map<string, { client: ExecutorClient; address: string }>();
+  readonly load = new Map<string, ExecutorLoad>();
+  private readonly identity: MeshIdentity;
+  private readonly log: Logger;
+  private readonly random: () => number;
+  private readonly clientFactory: ((c: { executor_id: string; address: string; spiffe_id: string }) => ExecutorClient) | undefined;
+  /** Asked while no table has arrived yet. */
+  private readonly fallbackPlace: ((model: string, version: string, exclude: string[]) => Promise<PlaceResponse__Output>) | undefined;
+
+  constructor(opts: { identity: MeshIdentity; log: Logger; random?: () => number; ejectMs?: number; clientFactory?: (c: { executor_id: string; address: string; spiffe_id: string }) => ExecutorClient; fallbackPlace?: (model: string, version: string, exclude: string[]) => Promise<PlaceResponse__Output> }) {
+    this.ejections = new Ejections(opts.ejectMs !== undefined ? { ejectMs: opts.ejectMs } : {});
+    this.clientFactory = opts.clientFactory;
+    this.identity = opts.identity;
+    this.log = opts.log;
+    this.random = opts.random ?? Math.random;
+    this.fallbackPlace = opts.fallbackPlace;
+  }
+
+  get version(): number { return this.tableVersion; }
+  get ageMs(): number { return this.tableAt ? Date.now() - this.tableAt : -1; }
+  get hasTable(): boolean { return this.index !== undefined; }
+  routes(): RouteIndex | undefined { return this.index; }
+
+  /** Installs a newer table; closes channels to executors that left it. */
+  setTable(t: PlacementTable__Output): void {
+    if (t.version <= this.tableVersion && this.index) return;
+    this.index = indexTable(t);
+    this.tableVersion = t.version;
+    this.tableAt = Date.now();
+    const live = new Set<string>();
+    for (const r of t.routes) for (const c of r.candidates) live.add(c.executor_id);
+    for (const [id, entry] of this.clients) {
+      if (!live.has(id)) {
+        entry.client.close();
+        this.clients.delete(id);
+      }
+    }
+  }
+
+  clientFor(c: { executor_id: string; address: string; spiffe_id: string }): ExecutorClient {
+    const cur = this.clients.get(c.executor_id);
+    if (cur && cur.address === c.address) return cur.client;
+    cur?.client.close();
+    const client = this.clientFactory ? this.clientFactory(c) : createClient<ExecutorClient>(executorV1.Executor, c.address, this.identity, c.spiffe_id ? { serverSpiffeId: c.spiffe_id } : {});
+    this.clients.set(c.executor_id, { client, address: c.address });
+    return client;
+  }
+
+  /** Resolves the version ('' = latest) or throws NOT_FOUND. */
+  resolve(model: string, version: string): { version: string; candidates: readonly Candidate__Output[] } {
+    const idx = this.index;
+    if (!idx) throw new StatusError(grpc.status.UNAVAILABLE, 'no placement table yet: the scheduler has not published one');
+    const v = version || idx.latestVersion(model);
+    if (!v) throw new StatusError(grpc.status.NOT_FOUND, `unknown model '${model}': no executor serves it`);
+    const cands = idx.routeFor(model, v);
+    if (!cands || cands.length === 0) {
+      throw new StatusError(grpc.status.NOT_FOUND, `model '${model}' version '${v}' is not available (latest is ${idx.latestVersion(model) ?? 'none'})`);
+    }
+    return { version: v, candidates: cands };
+  }
+
+  private loadOf(id: string): ExecutorLoad {
+    let l = this.load.get(id);
+    if (!l) {
+      l = { inFlight: 0, completed: 0, failed: 0 };
+      this.load.set(id, l);
+    }
+    return l;
+  }
+
+  /**
+   * Batch slots of the executors this gateway would use for the model (sum of max(1, max batch)),
+   * for the shedder's capacity estimate; locally ejected executors do not count. 0 when unknown.
+   */
+  slotsFor(model: string, version: string): number {
+    let cands: readonly Candidate__Output[];
+    try { cands = this.resolve(model, version).candidates; } catch { return 0; }
+    const now = Date.now();
+    let slots = 0;
+    for (const c of cands) if (c.healthy && !this.ejections.isEjected(c.executor_id, now)) slots += c.max_batch_size >= 1 ? c.max_batch_size : 1;
+    return slots;
+  }
+
+  /**
+   * Places and forwards one request; after an "executor lost" failure (isExecutorLost) ejects that
+   * executor locally and retries once elsewhere while the deadline allows. `trace` receives the
+   * (last) decision for the request's record.
+   */
+  async infer(req: ModelInferRequest__Output, ctl: RequestControls, opts: InferOptions = {}, trace?: DecisionTrace): Promise<RoutedResult> {
+    const attempts: Attempt[] = [];
+    const exclude = new Set<string>();
+    if (!this.index && this.fallbackPlace) {
+      // The scheduler's Place has no allowed-regions field: residency needs the local table.
+      if (opts.allowedRegions?.length) throw new StatusError(grpc.status.UNAVAILABLE, 'no placement table yet: cannot enforce the residency rule; retry shortly');
+      return this.inferViaScheduler(req, ctl, attempts);
+    }
+    const { version, candidates } = this.resolve(req.model_name, req.model_version);
+    if (trace) { trace.version = version; trace.tableVersion = this.tableVersion; }
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const now = Date.now();
+      const budget = ctl.deadlineAtMs === undefined ? undefined : ctl.deadlineAtMs - now;
+      if (budget !== undefined && budget <= 0) {
+        throw new StatusError(grpc.status.DEADLINE_EXCEEDED, attempt === 0 ? 'deadline already passed on arrival' : `deadline passed after ${attempts.length} attempt(s): ${attempts.map((a) => `${a.executorId}:${a.code}`).join(', ')}`);
+      }
+      const ctx = { nowMs: now, random: this.random, live: { inFlight: (id: string) => this.load.get(id)?.inFlight ?? 0 } };
+      const base: PlacementRequest = { model: req.model_name, version, poolPreference: ctl.poolPreference, priority: ctl.priority, exclude, ...(budget !== undefined ? { deadlineMs: budget } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.allowedRegions?.length ? { allowedRegions: opts.allowedRegions } : {}) };
+      // Locally ejected executors are avoided while anything else can take the request.
+      let preq = base;
+      let ejected: string[] = [];
+      if (this.ejections.size > 0) {
+        ejected = this.ejections.active(now).filter((id) => candidates.some((c) => c.executor_id === id));
+        if (ejected.length > 0) preq = { ...base, exclude: new Set([...exclude, ...ejected]) };
+      }
+      let decision = this.placer.decide(preq, candidates, ctx);
+      if (!decision.placed && preq !== base) {
+        const again = this.placer.decide(base, candidates, ctx);
+        if (again.placed) { decision = again; preq = base; ejected = []; }
+      }
+      if (trace) {
+        trace.decision = decision;
+        trace.request = preq;
+        trace.ejected = ejected;
+        trace.candidates = summarizeCandidates(this.placer.filters, preq, candidates, ctx, decision.candidate?.executor_id);
+      }
+      if (!decision.placed || !decision.candidate) {
+        const code = DECISION_CODE[decision.code ?? 'UNAVAILABLE'] ?? grpc.status.UNAVAILABLE;
+        const prior = attempts.length ? ` (after ${attempts.map((a) => `${a.executorId}:${a.code}`).join(', ')})` : '';
+        throw new StatusError(code, `${decision.reason}${prior}`);
+      }
+      const cand = decision.candidate;
+      // Admission's quota charge, once per request (a retry is not charged again).
+      if (attempt === 0 && opts.beforeForward) await opts.beforeForward(decision);
+      try {
+        const response = await this.forward(cand, req, version, ctl.deadlineAtMs);
+        attempts.push({ executorId: cand.executor_id, pool: cand.pool, region: cand.region, code: 'OK' });
+        return { response, candidate: cand, version, attempts, decision };
+      } catch (e) {
+        const err = e as grpc.ServiceError;
+        attempts.push({ executorId: cand.executor_id, pool: cand.pool, region: cand.region, code: grpc.status[err.code] ?? String(err.code) });
+        if (!isExecutorLost(err)) throw e;
+        this.ejections.eject(cand.executor_id, Date.now());
+        if (attempt === 1) {
+          // Two executors lost in a row: say so precisely rather than leak a transport error.
+          throw new StatusError(grpc.status.UNAVAILABLE, `executors lost: ${attempts.map((a) => `${a.executorId}:${a.code}`).join(', ')}; last: ${err.details}`);
+        }
+        exclude.add(cand.executor_id);
+        this.log.warn({ executor_id: cand.executor_id, code: grpc.status[err.code], err: err.details, request_id: req.id }, 'executor lost; ejected locally, retrying elsewhere');
+      }
+    }
+    throw new StatusError(grpc.status.INTERNAL, 'unreachable');
+  }
+
+  private async inferViaScheduler(req: ModelInferRequest__Output, ctl: RequestControls, attempts: Attempt[]): Promise<RoutedResult> {
+    const excluded: string[] = [];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const p = await this.fallbackPlace!(req.model_name, req.model_version, excluded);
+      if (!p.placed) throw new StatusError(grpc.status.UNAVAILABLE, `scheduler could not place the request: ${p.reason}`);
+      const cand = { executor_id: p.executor_id, address: p.address, pool: p.pool, spiffe_id: p.spiffe_id, region: '' } as Candidate__Output;
+      try {
+        const response = await this.forward(cand, req, p.model_version, ctl.deadlineAtMs);
+        attempts.push({ executorId: cand.executor_id, pool: cand.pool, region: '', code: 'OK' });
+        return { response, candidate: cand, version: p.model_version, attempts, decision: { placed: true, candidate: cand, reason: `scheduler Place: ${p.reason}` } };
+      } catch (e) {
+        const err = e as grpc.ServiceError;
+        attempts.push({ executorId: cand.executor_id, pool: cand.pool, region: '', code: grpc.status[err.code] ?? String(err.code) });
+        if (!isExecutorLost(err) || attempt === 1) throw e;
+        excluded.push(cand.executor_id);
+      }
+    }
+    throw new StatusError(grpc.status.INTERNAL, 'unreachable');
+  }
+
+  private forward(cand: Candidate__Output, req: ModelInferRequest__Output, version: string, deadlineAtMs: number | undefined): Promise<ModelInferResponse> {
+    const client = this.clientFor(cand);
+    const load = this.loadOf(cand.executor_id);
+    load.inFlight++;
+    const deadline = deadlineAtMs ?? Date.now() + 30_000;
+    return new Promise<ModelInferResponse>((resolve, reject) => {
+      client.Infer({ ...req, model_version: version }, { deadline }, (err, res) => {
+        load.inFlight--;
+        if (err) {
+          load.failed++;
+          reject(err);
+        } else {
+          load.completed++;
+          resolve(res as ModelInferResponse);
+        }
+      });
+    });
+  }
+
+  close(): void {
+    for (const { client } of this.clients.values()) client.close();
+    this.clients.clear();
+  }
+}

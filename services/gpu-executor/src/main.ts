@@ -1,0 +1,4 @@
+// gpu-executor: the executor library with the gpu pool profile (see libs/executor/src/service.ts for settings).
+import { runExecutorService } from '@switchyard/executor';
+
+await runExecutorService('gpu');

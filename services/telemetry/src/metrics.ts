@@ -1,0 +1,158 @@
+// OpenTelemetry instruments of the telemetry service, fed from outcomes (synchronous) and from
+// the latest heartbeats, the series store and the cost ledger (observable gauges, read at
+// scrape time). Names: OTel-style dotted names where the exporter keeps them
+// (switchyard.request.duration, unit s) and Prometheus-style names elsewhere; see
+// docs/observability.md for the full list.
+import type { Meter } from '@switchyard/otel';
+import type { Heartbeat__Output } from '@switchyard/proto';
+import { executorKey, isError, poolKey, type Aggregator } from './aggregate.ts';
+import { BURN_METRIC_WINDOWS, isSpill, reasonLabel, type CostLedger, type CostOutcome, type SeriesStore } from './series.ts';
+
+/** Bucket boundaries of switchyard.request.duration, seconds (1 ms .. 60 s). */
+export const DURATION_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+export interface ServiceMetrics {
+  recordOutcome(o: CostOutcome): void;
+  recordHeartbeat(h: Heartbeat__Output): void;
+}
+
+export interface MetricsSources {
+  series?: SeriesStore;
+  cost?: CostLedger;
+  staleMs?: number;
+}
+
+export function registerMetrics(meter: Meter, agg: Aggregator, opts: MetricsSources = {}): ServiceMetrics {
+  const staleMs = opts.staleMs ?? 30_000;
+  const requests = meter.createCounter('switchyard_requests', {
+    description: 'Requests finished at the gateway, by model, version, pool, executor, tenant and outcome (ok|error)',
+  });
+  const duration = meter.createHistogram('switchyard.request.duration', {
+    description: 'End-to-end request latency at the gateway',
+    unit: 's',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS_S },
+  });
+  const decisions = meter.createCounter('switchyard_placement_decisions', {
+    description: 'Placement decisions by pool and reason (from Outcome.placement_reason)',
+  });
+  const spills = meter.createCounter('switchyard_spills', {
+    description: 'Requests that ran on the CPU pool because no GPU executor could meet their deadline (see docs/observability.md)',
+  });
+  const cost = meter.createCounter('switchyard_cost', {
+    description: 'Executor cost attributed to requests (sum of Outcome.cost), in the configured currency unit',
+  });
+
+  // Latest full heartbeat per executor (models, cost), next to the aggregator's executor state.
+  const latest = new Map<string, Heartbeat__Output>();
+  const regions = new Set<string>();
+
+  const live = () => agg.liveExecutors(staleMs);
+  const gauge = (name: string, description: string, pick: (e: ReturnType<Aggregator['liveExecutors']>[number]) => number, unit?: string) => {
+    const g = meter.createObservableGauge(name, unit ? { description, unit } : { description });
+    g.addCallback((result) => {
+      for (const e of live()) result.observe(pick(e), { executor: e.executor_id, pool: e.pool, region: e.region });
+    });
+  };
+  gauge('switchyard_executor_queue_depth', 'Requests queued on the executor (latest heartbeat)', (e) => e.queue_depth);
+  gauge('switchyard_executor_in_flight', 'Requests running on the executor (latest heartbeat)', (e) => e.in_flight);
+  gauge('switchyard_executor_utilization', 'Executor utilisation 0..1 (latest heartbeat)', (e) => e.utilization);
+  gauge('switchyard_executor_cpu_fallback', '1 when a GPU-pool executor runs on the CPU (fallback), else 0', (e) => (e.cpu_fallback ? 1 : 0));
+  gauge('switchyard_executor_draining', '1 while the executor drains before stopping', (e) => (e.draining ? 1 : 0));
+  gauge('switchyard_executor_cost_per_hour', 'Executor cost per hour (latest heartbeat)', (e) => latest.get(e.executor_id)?.cost_per_hour ?? 0);
+
+  // Per model on each executor.
+  const perModel = (name: string, description: string, unit: string | undefined, each: (m: Heartbeat__Output['models'][number], emit: (v: number, extra?: Record<string, string>) => void) => void) => {
+    const g = meter.createObservableGauge(name, unit ? { description, unit } : { description });
+    g.addCallback((result) => {
+      for (const e of live()) {
+        const hb = latest.get(e.executor_id);
+        if (!hb) continue;
+        for (const m of hb.models) {
+          const base = { executor: e.executor_id, pool: e.pool, region: e.region, model: m.name, version: m.version };
+          each(m, (v, extra) => result.observe(v, extra ? { ...base, ...extra } : base));
+        }
+      }
+    });
+  };
+  perModel('switchyard_executor_model_queue_depth', 'Requests queued for the model on the executor', undefined, (m, emit) => emit(m.queue_depth));
+  perModel('switchyard_executor_model_in_flight', 'Requests of the model running on the executor', undefined, (m, emit) => emit(m.in_flight));
+  perModel('switchyard_executor_model_throughput', 'Smoothed completions per second of the model on the executor', '{request}/s', (m, emit) => emit(m.throughput_rps));
+  perModel('switchyard_executor_model_max_batch_size', 'Largest batch the executor forms for the model', undefined, (m, emit) => emit(m.max_batch_size));
+  perModel('switchyard_executor_batch_duration', 'Smoothed time to run one batch, by batch size', 's', (m, emit) => {
+    for (const st of m.service_times) emit(st.ms / 1000, { batch_size: String(st.batch_size) });
+  });
+
+  const executorsGauge = meter.createObservableGauge('switchyard_executors', {
+    description: 'Live executors (heartbeat within 30 s, not draining) per region and pool; 0 for a region seen before that has none left',
+  });
+  executorsGauge.addCallback((result) => {
+    const counts = new Map<string, number>();
+    for (const r of regions) for (const p of ['gpu', 'cpu']) counts.set(`${r}\u0000${p}`, 0);
+    for (const e of live()) {
+      if (e.draining) continue;
+      const k = `${e.region}\u0000${e.pool}`;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of counts) {
+      const [region, pool] = k.split('\u0000') as [string, string];
+      result.observe(n, { region, pool });
+    }
+  });
+
+  if (opts.series) {
+    const series = opts.series;
+    const burn = meter.createObservableGauge('switchyard_slo_burn_rate', {
+      description: 'Error-budget burn rate per model over a window ((bad/total)/(1-target)); 1 = on budget',
+    });
+    burn.addCallback((result) => {
+      for (const m of series.models()) for (const w of BURN_METRIC_WINDOWS) result.observe(series.burnRate(m, w.ms), { model: m, window: w.label });
+    });
+    const slo = meter.createObservableGauge('switchyard_slo_attainment', { description: 'Fraction of good requests per model over the series retention' });
+    const budget = meter.createObservableGauge('switchyard_slo_error_budget_remaining', { description: 'Error budget left per model over the series retention (1 = untouched)' });
+    const objective = meter.createObservableGauge('switchyard_slo_objective_latency', { description: 'Latency objective per model', unit: 's' });
+    meter.addBatchObservableCallback((result) => {
+      for (const s of series.slo()) {
+        result.observe(slo, s.attainment, { model: s.model });
+        result.observe(budget, s.error_budget_remaining, { model: s.model });
+        result.observe(objective, s.latency_objective_ms / 1000, { model: s.model });
+      }
+    }, [slo, budget, objective]);
+  }
+  if (opts.cost) {
+    const ledger = opts.cost;
+    const mtd = meter.createObservableGauge('switchyard_cost_month_to_date', { description: 'Cost this UTC month per tenant, model and pool' });
+    const fc = meter.createObservableGauge('switchyard_cost_forecast_month_end', { description: 'Forecast cost at the end of this UTC month per tenant, model and pool' });
+    meter.addBatchObservableCallback((result) => {
+      for (const l of ledger.report().lines) {
+        const a = { tenant: l.tenant, model: l.model, pool: l.pool };
+        result.observe(mtd, l.month_to_date, a);
+        result.observe(fc, l.forecast_month_end, a);
+      }
+    }, [mtd, fc]);
+  }
+
+  return {
+    recordOutcome(o) {
+      const pool = poolKey(o.pool);
+      const attrs = {
+        model: o.model_name || 'unknown',
+        version: o.model_version || '',
+        pool,
+        executor: executorKey(o),
+        tenant: o.tenant || 'unknown',
+        outcome: isError(o) ? 'error' : 'ok',
+      };
+      requests.add(1, attrs);
+      if (Number.isFinite(o.latency_ms) && o.latency_ms >= 0) duration.record(o.latency_ms / 1000, attrs);
+      decisions.add(1, { pool, reason: reasonLabel(o) });
+      if (isSpill(o)) spills.add(1, { model: attrs.model, version: attrs.version, tenant: attrs.tenant });
+      const c = o.cost ?? 0;
+      if (c > 0 && Number.isFinite(c)) cost.add(c, { tenant: attrs.tenant, model: attrs.model, version: attrs.version, pool });
+    },
+    recordHeartbeat(h) {
+      if (!h.executor_id) return;
+      latest.set(h.executor_id, h);
+      if (h.region) regions.add(h.region);
+    },
+  };
+}

@@ -1,0 +1,70 @@
+// Smoke test of the benchmark harness: each suite runs with --quick and tiny sizes as a real
+// child process (`node tools/bench/run.ts`), and its JSON has the documented shape with real
+// measurements (requests served, no errors). No timing assertions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-bench-test-'));
+
+function bench(args: string[]): Promise<{ json: Record<string, unknown>; stdout: string }> {
+  const out = path.join(tmp, `${args[1]}.json`);
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['tools/bench/run.ts', ...args, '--quick', '--out', out], { cwd: root, timeout: 120_000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`bench ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      resolve({ json: JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>, stdout });
+    });
+  });
+}
+
+const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+test('placement suite: one row per table size with decisions/s and p99', async () => {
+  const { json, stdout } = await bench(['--suite', 'placement', '--executors', '10,100', '--seconds', '0.05']);
+  assert.equal(json.suite, 'placement');
+  const rows = json.results as Array<Record<string, unknown>>;
+  assert.deepEqual(rows.map((r) => r.executors), [10, 100]);
+  for (const r of rows) {
+    assert.ok(isNum(r.decisions_per_s) && (r.decisions_per_s as number) > 0);
+    assert.ok(isNum(r.p99_us) && (r.p99_us as number) > 0);
+  }
+  assert.match(stdout, /decisions_per_s/);
+});
+
+test('executor suite: batching off and on against a real cpu-executor process', async () => {
+  const { json, stdout } = await bench(['--suite', 'executor', '--models', 'mlp', '--concurrency', '1,4', '--duration', '0.3', '--warmup', '0.1']);
+  assert.equal(json.suite, 'executor');
+  const rows = json.results as Array<Record<string, unknown>>;
+  assert.deepEqual(rows.map((r) => `${r.model}/${r.batching}/${r.concurrency}`), ['mlp/off/1', 'mlp/off/4', 'mlp/on/1', 'mlp/on/4']);
+  for (const r of rows) {
+    assert.equal(r.errors, 0, `errors in ${JSON.stringify(r)}`);
+    assert.ok((r.requests as number) > 0);
+    for (const k of ['throughput_rps', 'p50_ms', 'p99_ms']) assert.ok(isNum(r[k]) && (r[k] as number) > 0, `${k} in ${JSON.stringify(r)}`);
+    assert.ok((r.p99_ms as number) >= (r.p50_ms as number));
+  }
+  assert.match(stdout, /throughput_rps/);
+});
+
+test('mesh suite: gateway and direct paths through the full mesh, with the overhead summary', async () => {
+  const { json } = await bench(['--suite', 'mesh', '--concurrency', '1,2', '--duration', '0.3', '--warmup', '0.1']);
+  assert.equal(json.suite, 'mesh');
+  const rows = json.results as Array<Record<string, unknown>>;
+  assert.deepEqual(rows.map((r) => `${r.path}/${r.concurrency}`).sort(), ['direct/1', 'direct/2', 'gateway/1', 'gateway/2']);
+  for (const r of rows) {
+    assert.equal(r.errors, 0, `errors in ${JSON.stringify(r)}`);
+    assert.ok((r.requests as number) > 0);
+    assert.ok(isNum(r.p50_ms) && isNum(r.p99_ms) && isNum(r.throughput_rps));
+  }
+  const o = json.overhead as Record<string, unknown>;
+  assert.ok(isNum(o.p50_added_ms_c1));
+  assert.ok(isNum(o.throughput_ratio_c64) && (o.throughput_ratio_c64 as number) > 0);
+});
+
+test('bad arguments: exit code 2 with the usage', async () => {
+  await assert.rejects(bench(['--suite', 'nope']), /--suite must be executor, placement, mesh or telemetry/);
+});

@@ -1,0 +1,85 @@
+// Mesh overhead suite: the full mesh (startMesh: NATS, Redis, six services as real processes,
+// mTLS everywhere, token checked, policy and quotas on) and one tiny model, measured through the
+// gateway (inference.GRPCInferenceService/ModelInfer with the token, pool parameter 'cpu') and
+// directly against the same executor (cpu-1, switchyard.executor.v1.Executor/Infer as `client`).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startMesh } from '@switchyard/launcher';
+import { createClient, unary, spiffeIdOf } from '@switchyard/mesh';
+import { executorV1 } from '@switchyard/proto';
+import type { ExecutorClient, ModelInferResponse__Output, ModelMetadataResponse__Output } from '@switchyard/proto';
+import { connectGateway, makeRequest } from '../cli/client.ts';
+import { runLoad, round, type LoadResult } from './load.ts';
+
+export interface MeshBenchOptions {
+  model: string;
+  concurrency: number[];
+  durationMs: number;
+  warmupMs: number;
+  /** Write a V8 CPU profile of the gateway process here (node --cpu-prof via NODE_OPTIONS). */
+  profileDir?: string;
+  progress: (line: string) => void;
+}
+
+export interface MeshRow extends LoadResult { path: 'gateway' | 'direct' }
+export interface MeshOverhead { p50_added_ms_c1: number | null; throughput_ratio_c64: number | null }
+
+export async function runMeshBench(o: MeshBenchOptions): Promise<{ results: MeshRow[]; overhead: MeshOverhead; executor_id: string }> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-bench-mesh-'));
+  o.progress('mesh: starting the full mesh');
+  // SY_BENCH_GATEWAY_ENV='{"SY_OTEL_DISABLED":"true"}' runs the gateway with extra settings (experiments).
+  const extra = process.env.SY_BENCH_GATEWAY_ENV ? (JSON.parse(process.env.SY_BENCH_GATEWAY_ENV) as Record<string, string>) : {};
+  const gatewayEnv = { ...extra, ...(o.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(o.profileDir)}` } : {}) };
+  const env = Object.keys(gatewayEnv).length ? { gateway: gatewayEnv } : undefined;
+  const mesh = await startMesh({ stateDir, progress: (l) => o.progress(`mesh: ${l}`), ...(env ? { env } : {}) });
+  const rows: MeshRow[] = [];
+  const executorId = 'cpu-1';
+  try {
+    const status = await mesh.clusterStatus();
+    const ex = status.executors.find((e) => e.heartbeat?.executor_id === executorId);
+    if (!ex?.heartbeat?.address) throw new Error(`executor ${executorId} not in the cluster status`);
+    const direct = createClient<ExecutorClient>(executorV1.Executor, ex.heartbeat.address, mesh.client, { serverSpiffeId: spiffeIdOf('cpu-executor'), defaultDeadlineMs: 30_000 });
+    const gw = connectGateway(mesh.endpoints);
+    try {
+      const md = await unary<ModelMetadataResponse__Output>(direct, 'ModelMetadata', { name: o.model, version: '' }, { deadlineMs: 5000 });
+      const plain = makeRequest(md, { seed: 3 });
+      const viaGateway = makeRequest(md, { seed: 3, parameters: { pool: { string_param: 'cpu' } } });
+      // The gateway must really route to the executor we call directly (one CPU executor: cpu-1).
+      const probe = await gw.call<ModelInferResponse__Output>('ModelInfer', viaGateway);
+      const served = probe.parameters?.switchyard_pool?.string_param;
+      if (served !== 'cpu') throw new Error(`gateway served the request on pool ${served}, expected cpu`);
+      const cpuExecutors = status.executors.filter((e) => e.heartbeat?.pool === 'POOL_CPU').length;
+      if (cpuExecutors !== 1) throw new Error(`expected exactly one CPU executor, found ${cpuExecutors}`);
+      for (const c of o.concurrency) {
+        for (const p of ['direct', 'gateway'] as const) {
+          const call = p === 'direct'
+            ? () => unary(direct, 'Infer', plain, { deadlineMs: 30_000 })
+            : () => gw.call('ModelInfer', viaGateway);
+          const r = await runLoad({ concurrency: c, durationMs: o.durationMs, warmupMs: o.warmupMs, call });
+          rows.push({ path: p, ...r });
+          o.progress(`mesh: ${p} c=${c}: ${r.throughput_rps} rps, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms${r.errors ? `, ${r.errors} errors (${r.first_error})` : ''}`);
+        }
+      }
+    } finally {
+      direct.close();
+      gw.close();
+    }
+  } finally {
+    o.progress('mesh: stopping');
+    await mesh.stop();
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+  const find = (p: string, c: number) => rows.find((r) => r.path === p && r.concurrency === c);
+  const g1 = find('gateway', 1), d1 = find('direct', 1);
+  const cMax = Math.max(...o.concurrency);
+  const gN = find('gateway', cMax), dN = find('direct', cMax);
+  return {
+    results: rows,
+    executor_id: executorId,
+    overhead: {
+      p50_added_ms_c1: g1 && d1 ? round(g1.p50_ms - d1.p50_ms, 3) : null,
+      throughput_ratio_c64: gN && dN && dN.throughput_rps > 0 ? round(gN.throughput_rps / dN.throughput_rps, 3) : null,
+    },
+  };
+}

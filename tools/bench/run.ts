@@ -1,0 +1,128 @@
+// `npm run bench -- --suite executor|placement|mesh|telemetry [--out FILE] [--quick] [options]`
+// Progress lines go to stderr, a table to stdout, JSON to --out (default bench-results/<suite>.json).
+//
+// Options (defaults in brackets; --quick shortens every phase for a smoke run):
+//   --duration S        measuring window per point, seconds [5; quick 0.5]
+//   --warmup S          warm-up before each point, seconds [1; quick 0.2]
+//   --concurrency LIST  executor [1,8,32,64], mesh [1,64]
+//   --models LIST       executor suite models [ocr_cls,mlp]
+//   --batching LIST     executor suite configurations [off,on]
+//   --model NAME        mesh suite model [identity_fp32]
+//   --executors LIST    placement table sizes [10,100,1000,10000; quick 10,100]
+//   --seconds S         placement: seconds per size [2; quick 0.2]
+//   --profile-dir DIR   mesh: write a V8 CPU profile of the gateway process there
+//   --slices N          telemetry: load slices per mode, alternating on/off [6; quick 1]
+//   --no-otlp           telemetry: "on" without OTLP trace export (spans made, not exported)
+//   --sample-ratio R    telemetry: trace head-sampling ratio of the "on" mesh [unset = 1]
+// Environment passes through to the executor processes (SY_SESSION_WORKERS, SY_INTRA_OP_THREADS, ...).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '@switchyard/launcher';
+import { runPlacementBench } from '../../libs/placement/bench/placement.bench.ts';
+import { table } from '../cli/client.ts';
+import { runExecutorBench } from './executor.ts';
+import { runMeshBench } from './mesh.ts';
+import { runTelemetryBench } from './telemetry.ts';
+
+const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry [--slices N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
+
+function fail(msg: string): never {
+  process.stderr.write(`bench: ${msg}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    suite: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean', default: false },
+    duration: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' },
+    models: { type: 'string' }, batching: { type: 'string' }, model: { type: 'string' },
+    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) { process.stdout.write(USAGE + '\n'); process.exit(0); }
+const suite = values.suite;
+if (suite !== 'executor' && suite !== 'placement' && suite !== 'mesh' && suite !== 'telemetry') fail(`--suite must be executor, placement, mesh or telemetry, got ${suite ?? '(none)'}`);
+const quick = values.quick!;
+const num = (name: string, v: string | undefined, dflt: number): number => {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) fail(`--${name} must be a positive number, got ${v}`);
+  return n;
+};
+const ints = (name: string, v: string | undefined, dflt: number[]): number[] => {
+  if (v === undefined) return dflt;
+  const a = v.split(',').map(Number);
+  if (a.length === 0 || a.some((n) => !Number.isInteger(n) || n < 1)) fail(`--${name} must be a comma-separated list of positive integers, got ${v}`);
+  return a;
+};
+const durationMs = num('duration', values.duration, quick ? 0.5 : 5) * 1000;
+const warmupMs = num('warmup', values.warmup, quick ? 0.2 : 1) * 1000;
+const out = path.resolve(values.out ?? path.join(REPO_ROOT, 'bench-results', `${suite}.json`));
+const t0 = Date.now();
+const progress = (line: string) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+const machine = { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` };
+
+let doc: Record<string, unknown>;
+let text: string;
+const f = (v: number | null | undefined, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '-' : v.toFixed(d));
+
+if (suite === 'executor') {
+  const batching = (values.batching ?? 'off,on').split(',');
+  if (batching.some((b) => b !== 'on' && b !== 'off')) fail(`--batching must list off and/or on, got ${values.batching}`);
+  const rows = await runExecutorBench({
+    models: (values.models ?? 'ocr_cls,mlp').split(','),
+    concurrency: ints('concurrency', values.concurrency, [1, 8, 32, 64]),
+    durationMs, warmupMs, batching: batching as Array<'on' | 'off'>, progress,
+  });
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k === 'SY_SESSION_WORKERS' || k === 'SY_INTRA_OP_THREADS' || k === 'SY_INTER_OP_THREADS'));
+  // Acceptance (issue "Executors"): ocr_cls at concurrency 32, batching on vs off.
+  const on = rows.find((r) => r.model === 'ocr_cls' && r.batching === 'on' && r.concurrency === 32);
+  const off = rows.find((r) => r.model === 'ocr_cls' && r.batching === 'off' && r.concurrency === 32);
+  const acceptance = on && off ? {
+    throughput_ratio_c32: Math.round((on.throughput_rps / off.throughput_rps) * 1000) / 1000,
+    p99_ratio_c32: Math.round((on.p99_ms / off.p99_ms) * 1000) / 1000,
+  } : null;
+  doc = { suite, machine, env, duration_s: durationMs / 1000, results: rows, acceptance };
+  text = table(['model', 'batching', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors'],
+    rows.map((r) => [r.model, r.batching, r.concurrency, f(r.throughput_rps, 1), f(r.p50_ms), f(r.p99_ms), r.errors]));
+  if (acceptance) text += `\n\nocr_cls c=32: throughput on/off ${acceptance.throughput_ratio_c32}x (target >= 1.8), p99 on/off ${acceptance.p99_ratio_c32}x (target <= 2)`;
+} else if (suite === 'placement') {
+  const executors = ints('executors', values.executors, quick ? [10, 100] : [10, 100, 1000, 10000]);
+  const seconds = num('seconds', values.seconds, quick ? 0.2 : 2);
+  progress(`placement: ${executors.join(', ')} executors, ${seconds} s each`);
+  const rows = await runPlacementBench({ executors, seconds });
+  doc = { suite, machine, seconds, results: rows };
+  text = table(['executors', 'decisions_per_s', 'decisions_per_cpu_s', 'p99_us'], rows.map((r) => [r.executors, r.decisions_per_s, r.decisions_per_cpu_s, f(r.p99_us)]));
+} else if (suite === 'telemetry') {
+  const model = values.model ?? 'identity_fp32';
+  const r = await runTelemetryBench({
+    model, concurrency: ints('concurrency', values.concurrency, [64]), durationMs, warmupMs,
+    slices: num('slices', values.slices, quick ? 1 : 6), otlp: !values['no-otlp'], ...(values['sample-ratio'] !== undefined ? { sampleRatio: Number(values['sample-ratio']) } : {}), progress,
+  });
+  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: values['sample-ratio'] !== undefined ? Number(values['sample-ratio']) : 1, slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, target: 0.9 };
+  text = table(['mode', 'slice', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'otlp_exports'],
+    r.results.map((x) => [x.mode, x.slice, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.otlp_exports]));
+  text += '\n\n' + table(['mode', 'concurrency', 'requests', 'throughput_rps', 'median_slice_rps'], r.summary.map((x) => [x.mode, x.concurrency, x.requests, f(x.throughput_rps, 1), f(x.median_slice_rps, 1)]));
+  text += `\n\nthroughput telemetry on / off: ${Object.entries(r.ratio_by_concurrency).map(([c, v]) => `c=${c}: ${f(v, 3)}`).join(', ')} (target >= 0.9)`;
+} else {
+  const r = await runMeshBench({
+    model: values.model ?? 'identity_fp32',
+    concurrency: ints('concurrency', values.concurrency, [1, 64]),
+    durationMs, warmupMs, progress,
+    ...(values['profile-dir'] ? { profileDir: values['profile-dir'] } : {}),
+  });
+  doc = { suite, machine, model: values.model ?? 'identity_fp32', executor_id: r.executor_id, duration_s: durationMs / 1000, results: r.results, overhead: r.overhead };
+  text = table(['path', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors'],
+    r.results.map((x) => [x.path, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors]));
+  text += `\n\ngateway p50 added at c=1: ${f(r.overhead.p50_added_ms_c1, 3)} ms (target <= 1); gateway/direct throughput at c=${Math.max(...(r.results.map((x) => x.concurrency)))}: ${f(r.overhead.throughput_ratio_c64, 3)} (target >= 0.6)`;
+}
+
+fs.mkdirSync(path.dirname(out), { recursive: true });
+fs.writeFileSync(out, JSON.stringify(doc, null, 2) + '\n');
+process.stdout.write(text + '\n');
+progress(`wrote ${out}`);
+process.exit(0);

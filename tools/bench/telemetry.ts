@@ -1,0 +1,113 @@
+// Telemetry overhead suite: mesh throughput with telemetry on vs off, in the same run.
+//   on  = the default mesh (every service preloaded with @switchyard/otel/register: gRPC spans,
+//         Prometheus endpoints, the telemetry service's metrics, series and dashboard) plus
+//         OTLP/HTTP trace export from every service to a sink collector in this process.
+//   off = the same mesh with SY_OTEL_DISABLED=true for every service: no preload, no SDK
+//         (startTelemetry returns no-ops), no metrics endpoint, no trace export.
+// Both meshes run at once (an idle mesh costs little: heartbeats), and the load alternates
+// between them in short slices (off/on, on/off, ...), so drift on a shared machine hits both
+// modes alike. Closed-loop ModelInfer load through each gateway (token, mTLS, placement left to
+// the gateway, tenant quota lifted).
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { startMesh, type Mesh } from '@switchyard/launcher';
+import type { ModelMetadataResponse__Output } from '@switchyard/proto';
+import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
+import { runLoad, round, type LoadResult } from './load.ts';
+
+export interface TelemetryBenchOptions {
+  model: string;
+  concurrency: number[];
+  /** Measuring window of one slice. */
+  durationMs: number;
+  warmupMs: number;
+  /** Slices per mode and concurrency. */
+  slices: number;
+  /** Export traces over OTLP in the "on" mode (default true). */
+  otlp?: boolean;
+  /** SY_OTEL_TRACE_SAMPLE_RATIO for the "on" mesh (default: unset = every trace). */
+  sampleRatio?: number;
+  progress: (line: string) => void;
+}
+
+export interface TelemetryRow extends LoadResult { mode: 'on' | 'off'; slice: number; otlp_exports: number }
+export interface TelemetrySummary { mode: 'on' | 'off'; concurrency: number; requests: number; throughput_rps: number; median_slice_rps: number }
+
+const SERVICES = ['policy', 'telemetry', 'placement-scheduler', 'gpu-executor-1', 'cpu-executor-1', 'gateway'];
+
+export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ results: TelemetryRow[]; summary: TelemetrySummary[]; ratio_by_concurrency: Record<string, number | null> }> {
+  // OTLP sink: counts trace export requests (no decoding).
+  let exports = 0;
+  const sink = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.url === '/v1/traces') exports++;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const otlp = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const rows: TelemetryRow[] = [];
+  const meshes: Array<{ mode: 'on' | 'off'; mesh: Mesh; gw: GatewayConn; dir: string; req: unknown }> = [];
+  try {
+    for (const mode of ['off', 'on'] as const) {
+      const vars: Record<string, string> = mode === 'off' ? { SY_OTEL_DISABLED: 'true' } : {
+        ...(o.otlp === false ? {} : { SY_OTLP_ENDPOINT: otlp }),
+        ...(o.sampleRatio !== undefined ? { SY_OTEL_TRACE_SAMPLE_RATIO: String(o.sampleRatio) } : {}),
+      };
+      // The tenant quota (2000 rps by default) is lifted so both modes measure serving, not refusals.
+      const env = Object.fromEntries(SERVICES.map((s) => [s, s === 'gateway' ? { ...vars, SY_TENANT_RPS: '1000000' } : vars]));
+      o.progress(`telemetry ${mode}: starting a mesh`);
+      // One retry: the launcher picks free ports before the services bind them, and an outgoing
+      // connection can take one in between (EADDRINUSE).
+      let dir = fs.mkdtempSync(path.join(os.tmpdir(), `sy-bench-tel-${mode}-`));
+      const mesh = await startMesh({ stateDir: dir, env }).catch((e: Error) => {
+        o.progress(`telemetry ${mode}: mesh failed to start (${e.message.split('\n')[0]}); retrying once`);
+        fs.rmSync(dir, { recursive: true, force: true });
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), `sy-bench-tel-${mode}-`));
+        return startMesh({ stateDir: dir, env });
+      });
+      const gw = connectGateway(mesh.endpoints);
+      meshes.push({ mode, mesh, gw, dir, req: undefined });
+      const md = await gw.call<ModelMetadataResponse__Output>('ModelMetadata', { name: o.model });
+      meshes[meshes.length - 1]!.req = makeRequest(md, { seed: 5 });
+      await gw.call('ModelInfer', meshes[meshes.length - 1]!.req);
+    }
+    for (const c of o.concurrency) {
+      for (let slice = 1; slice <= o.slices; slice++) {
+        const order = slice % 2 === 1 ? meshes : [...meshes].reverse();
+        for (const m of order) {
+          const before = exports;
+          const r = await runLoad({ concurrency: c, durationMs: o.durationMs, warmupMs: o.warmupMs, call: () => m.gw.call('ModelInfer', m.req) });
+          rows.push({ mode: m.mode, slice, otlp_exports: exports - before, ...r });
+          o.progress(`telemetry ${m.mode} c=${c} slice ${slice}: ${r.throughput_rps} rps, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms${r.errors ? `, ${r.errors} errors (${r.first_error})` : ''}`);
+        }
+      }
+    }
+  } finally {
+    for (const m of meshes) {
+      m.gw.close();
+      await m.mesh.stop();
+      fs.rmSync(m.dir, { recursive: true, force: true });
+    }
+    sink.closeAllConnections();
+    sink.close();
+  }
+  const summary: TelemetrySummary[] = [];
+  const ratio: Record<string, number | null> = {};
+  for (const c of o.concurrency) {
+    for (const mode of ['off', 'on'] as const) {
+      const mine = rows.filter((r) => r.mode === mode && r.concurrency === c);
+      const requests = mine.reduce((a, r) => a + r.requests, 0);
+      const sorted = mine.map((r) => r.throughput_rps).sort((a, b) => a - b);
+      summary.push({ mode, concurrency: c, requests, throughput_rps: round(requests / ((mine.length * o.durationMs) / 1000), 1), median_slice_rps: sorted[Math.floor(sorted.length / 2)] ?? 0 });
+    }
+    const on = summary.find((s) => s.mode === 'on' && s.concurrency === c)!;
+    const off = summary.find((s) => s.mode === 'off' && s.concurrency === c)!;
+    ratio[String(c)] = off.throughput_rps > 0 ? round(on.throughput_rps / off.throughput_rps, 3) : null;
+  }
+  return { results: rows, summary, ratio_by_concurrency: ratio };
+}
