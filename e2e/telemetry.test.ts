@@ -101,6 +101,12 @@ before(async () => {
     ].join('\n'));
     prom = spawn(PROMETHEUS, [`--config.file=${cfg}`, `--storage.tsdb.path=${path.join(dir, 'prom')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: 'ignore' });
     promUrl = `http://127.0.0.1:${port}`;
+    // Traffic must overlap the scrapes: rate() over samples taken only after the traffic ended
+    // is 0 (a slow Prometheus start on a busy machine made that happen). Wait for every target.
+    await eventually('Prometheus scrapes every target', async () => {
+      const r = await promQuery('up');
+      return r.length === mesh.endpoints.metrics.length && r.every((x) => x.value[1] === '1') ? r : undefined;
+    }, 60_000);
   }
 
   // Traffic for ~6 s: pinned to the GPU pool, pinned to the CPU pool, and left to placement.
