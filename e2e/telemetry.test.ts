@@ -148,11 +148,47 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T 
   }
 }
 
-test('endpoints.json lists every metrics endpoint and the dashboard', () => {
+/** Sum of every sample of `name` whose labels include `subset` (Prometheus text format). */
+function sumSamples(text: string, name: string, subset: Record<string, string>): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(subset).every(([k, v]) => labels[k] === v)) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/** The service (main.ts) behind each instance name the launcher starts. */
+const SERVICES: Record<string, string> = {
+  policy: 'policy', telemetry: 'telemetry', 'placement-scheduler': 'placement-scheduler', 'gpu-executor-1': 'gpu-executor', 'cpu-executor-1': 'cpu-executor', gateway: 'gateway',
+};
+
+test('endpoints.json lists a metrics endpoint for every service, and the dashboard', async () => {
   const ep = JSON.parse(readFileSync(path.join(dir, 'endpoints.json'), 'utf8')) as { metrics: string[]; dashboard: string };
-  assert.ok(ep.metrics.length >= 1);
   for (const m of ep.metrics) assert.match(m, /^127\.0\.0\.1:\d+$/);
   assert.match(ep.dashboard, /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  for (const [name, service] of Object.entries(SERVICES)) {
+    const port = mesh.services.get(name)?.ready?.metricsPort;
+    assert.equal(typeof port, 'number', `${name} names its metricsPort in its ready log`);
+    assert.ok(ep.metrics.includes(`127.0.0.1:${port}`), `${name}'s metrics endpoint is in endpoints.json`);
+    // Each endpoint is that service's own: its resource (target_info) names it.
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    assert.match(text, new RegExp(`^target_info\\{[^}]*service_name="${service}"`, 'm'), `${name} serves its own metrics`);
+  }
+  assert.equal(ep.metrics.length, Object.keys(SERVICES).length, 'one endpoint per service');
+
+  // An executor's endpoint: the batches it formed for the requests it served (one row each).
+  const cpuPort = mesh.services.get('cpu-executor-1')!.ready!.metricsPort as number;
+  const cpu = await (await fetch(`http://127.0.0.1:${cpuPort}/metrics`)).text();
+  assert.match(cpu, /^# TYPE switchyard_executor_batch_size histogram$/m);
+  const mlpCpu = { model: 'mlp', pool: 'cpu' };
+  const batches = sumSamples(cpu, 'switchyard_executor_batch_size_count', mlpCpu);
+  assert.ok(servedBy.cpu > 0 && batches >= 1 && batches <= servedBy.cpu, `${batches} batches for ${servedBy.cpu} requests`);
+  assert.equal(sumSamples(cpu, 'switchyard_executor_batch_size_sum', mlpCpu), servedBy.cpu, 'rows in batches = requests the cpu executor served');
+  assert.equal(sumSamples(cpu, 'switchyard_executor_queue_duration_count', mlpCpu), servedBy.cpu, 'one queue wait per request');
+  assert.equal(sumSamples(cpu, 'switchyard_executor_compute_duration_count', mlpCpu), batches, 'one compute time per batch');
 });
 
 test('one request is one trace: gateway span -> executor span over gRPC', async () => {
@@ -281,7 +317,7 @@ test('the live dashboard renders in headless Chromium with live numbers', { skip
   assert.match(html, /data-pool="cpu"/);
   assert.match(html, /<svg id="routing"[^>]*>.*<rect/s, 'routing split chart has bars');
   assert.match(html, /id="cost-mtd"/);
-  assert.match(html, /none — no ejection events/);
+  assert.match(html, /<table id="ejections">.*none — no ejection events/s, 'the ejection panel (no ejections in this run)');
   const ss = await run([`--screenshot=${shot}`]);
   assert.equal(ss.code, 0);
   assert.ok(existsSync(shot) && readFileSync(shot).subarray(1, 4).toString() === 'PNG', `screenshot at ${shot}`);

@@ -111,4 +111,7 @@ export const SUBJECTS = {
   heartbeatAll: 'sy.v1.executor.heartbeat.*',
   placementTable: 'sy.v1.placement.table',
   outcome: 'sy.v1.gateway.outcome',
+  /** The scheduler's outlier ejections and restores (switchyard.scheduler.v1.EjectionEvent). */
+  ejection: (executorId: string) => `sy.v1.scheduler.ejection.${executorId}`,
+  ejectionAll: 'sy.v1.scheduler.ejection.*',
 } as const;

@@ -56,7 +56,23 @@ export interface EngineOptions {
    * batch (0 or absent = none). Set from the executor settings faultDelayMs / faultFile.
    */
   faultDelayMs?: (model: string, version: string) => number;
+  /** Told of every batch that ran (metrics: batch size, queue wait, compute time). Must not throw. */
+  onBatch?: (b: BatchRecord) => void;
   log?: Logger;
+}
+
+/** One formed batch that ran to completion (what EngineOptions.onBatch hears). */
+export interface BatchRecord {
+  model: string;
+  version: string;
+  /** Rows in the batch (its batch dimension; a request of n rows counts n). */
+  rows: number;
+  /** Requests merged into the batch. */
+  requests: number;
+  /** Each request's wait in the queue, ms (from enqueue to the batch's start). */
+  queueMs: number[];
+  /** Time the batch took to run (session run, plus any injected fault delay), ms. */
+  computeMs: number;
 }
 
 export interface InferOptions {
@@ -458,6 +474,13 @@ export class ExecutorEngine {
     const ms = performance.now() - start;
     mv.recordBatch(rows, ms);
     for (const it of items) it.computeMs = ms;
+    if (this.opts.onBatch) {
+      try {
+        this.opts.onBatch({ model: mv.name, version: mv.version, rows, requests: items.length, queueMs: items.map((it) => it.queueMs!), computeMs: ms });
+      } catch (e) {
+        this.log?.warn({ err: (e as Error).message }, 'onBatch hook failed');
+      }
+    }
     if (items.length === 1) return [out];
     let off = 0;
     return items.map((it) => {

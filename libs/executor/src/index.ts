@@ -1,6 +1,7 @@
 // @switchyard/executor: the one executor library behind gpu-executor and cpu-executor.
 export { ExecutorEngine, EngineStartError } from './engine.ts';
-export type { EngineOptions, InferOptions, PoolName } from './engine.ts';
+export type { EngineOptions, InferOptions, PoolName, BatchRecord } from './engine.ts';
+export { executorMetrics, BATCH_SIZE_BUCKETS, EXECUTOR_DURATION_BUCKETS_S } from './metrics.ts';
 export { ExecutorError, toServiceError } from './errors.ts';
 export {
   decodeRequest, encodeOutputs, concatRows, sliceRows, zeros, makeTensor, tensorBytes,

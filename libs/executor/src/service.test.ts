@@ -14,6 +14,7 @@ import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ModelIn
 import { mlpReference } from '@switchyard/onnx-builder';
 import { BUNDLED_MLP, bundledMlpSeed } from './repository.ts';
 import { tmpDir, f32bytes } from './test-helpers.ts';
+import { sampleValue } from '@switchyard/otel/testing';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
@@ -79,9 +80,9 @@ function nextHeartbeat(executorId: string, pred: (h: Heartbeat__Output) => boole
   });
 }
 
-test('cpu executor process: heartbeat on NATS, Infer over mTLS, SIGTERM drains and exits 0', { timeout: 150_000 }, async () => {
+test('cpu executor process: heartbeat on NATS, Infer over mTLS, batch metrics on /metrics, SIGTERM drains and exits 0', { timeout: 150_000 }, async () => {
   const hbP = nextHeartbeat('cpu-t1', (h) => h.models.some((m) => m.name === 'mlp' && m.state === 'READY'));
-  const ex = spawnExecutor('cpu', { SY_EXECUTOR_ID: 'cpu-t1' });
+  const ex = spawnExecutor('cpu', { SY_EXECUTOR_ID: 'cpu-t1', SY_METRICS_PORT: '0', SY_METRICS_HOST: '127.0.0.1' });
   try {
     const hb = await hbP;
     assert.equal(hb.pool, 'POOL_CPU');
@@ -105,6 +106,17 @@ test('cpu executor process: heartbeat on NATS, Infer over mTLS, SIGTERM drains a
     const y = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
     const ref = mlpReference({ ...BUNDLED_MLP, seed: bundledMlpSeed(1) }, x, 2);
     ref.forEach((v, i) => assert.ok(Math.abs(y[i]! - v) < 1e-4));
+
+    // The ready log names the Prometheus endpoint (the launcher lists it in endpoints.json), and
+    // the batch that just ran (2 rows) is in the batch-size histogram.
+    const ready = ex.output().split('\n').map((l) => { try { return JSON.parse(l) as { msg?: string; metricsPort?: number }; } catch { return {}; } }).find((r) => r.msg === 'ready');
+    assert.ok(ready?.metricsPort && ready.metricsPort > 0, 'ready log names metricsPort');
+    const metrics = await (await fetch(`http://127.0.0.1:${ready.metricsPort}/metrics`)).text();
+    const mlpLabels = { model: 'mlp', version: '1', pool: 'cpu' };
+    assert.equal(sampleValue(metrics, 'switchyard_executor_batch_size_count', mlpLabels), 1);
+    assert.equal(sampleValue(metrics, 'switchyard_executor_batch_size_sum', mlpLabels), 2);
+    assert.equal(sampleValue(metrics, 'switchyard_executor_queue_duration_count', mlpLabels), 1);
+    assert.match(metrics, /target_info\{[^}]*service_name="cpu-executor"[^}]*switchyard_executor_id="cpu-t1"/);
 
     await assert.rejects(unary(client, 'Infer', { model_name: 'mlp', model_version: '9', inputs: [] }, { deadlineMs: 5000 }), (e: ServiceError) => {
       assert.equal(e.code, status.NOT_FOUND);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import { loadConfig, boolish, z } from '@switchyard/config';
-import { startTelemetry } from '@switchyard/otel';
+import { startTelemetry, type Meter } from '@switchyard/otel';
 import { createLogger, type Logger } from '@switchyard/log';
 import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers } from '@switchyard/proto';
 import { MeshServer, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
@@ -13,6 +13,7 @@ import { Bus, SUBJECTS } from '@switchyard/bus';
 import { ExecutorEngine, type PoolName } from './engine.ts';
 import { prepareBundledRepository } from './repository.ts';
 import { toServiceError } from './errors.ts';
+import { executorMetrics } from './metrics.ts';
 
 const int = z.coerce.number().int();
 
@@ -29,6 +30,8 @@ const int = z.coerce.number().int();
  *   host                  default 127.0.0.1;  port: default gpu 7410, cpu 7420 (0 = any free)
  *   advertiseAddress      host:port put in heartbeats (default host:boundPort)
  *   healthPort            optional plaintext grpc.health.v1 listener (Kubernetes probes)
+ *   metricsPort           Prometheus endpoint (GET /metrics; 0 = any free port); none by default
+ *   metricsHost           interface of the metrics endpoint, default 0.0.0.0
  *   allowCpuFallback      gpu pool: run on CPU when no CUDA provider (default false: refuse to start)
  *   gpuProviders          'cuda' (default) or 'tensorrt,cuda'
  *   costPerHour           default gpu 2.5, cpu 0.4
@@ -54,6 +57,8 @@ export const executorSettings = {
   port: int.min(0).max(65535).optional(),
   advertiseAddress: z.string().optional(),
   healthPort: int.min(0).max(65535).optional(),
+  metricsPort: int.min(0).max(65535).optional(),
+  metricsHost: z.string().default('0.0.0.0'),
   allowCpuFallback: boolish.default(false),
   gpuProviders: z.enum(['cuda', 'tensorrt,cuda']).default('cuda'),
   costPerHour: z.coerce.number().min(0).optional(),
@@ -119,6 +124,9 @@ export interface ExecutorServiceOptions {
   log?: Logger;
   /** Runs last on shutdown (the process's OpenTelemetry SDK). */
   onStopped?: () => Promise<void>;
+  /** The process's telemetry: batch metrics go to `meter` (metrics.ts); `metricsPort` (the
+   *  bound Prometheus port, if any) is named in the `ready` log for the launcher. */
+  telemetry?: { meter: Meter; metricsPort?: number };
 }
 
 export interface ExecutorService {
@@ -191,6 +199,7 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
     spiffeId: spiffeIdOf(workload),
     maxRequestBytes: cfg.maxRequestBytes,
     sessionWorkers: cfg.sessionWorkers,
+    ...(o.telemetry ? { onBatch: executorMetrics(o.telemetry.meter, pool) } : {}),
     log,
   });
   log.info({ device: engine.device, cpu_fallback: engine.device.cpu_fallback, fallback_reason: engine.device.fallback_reason || undefined }, engine.device.cpu_fallback ? 'device: CPU FALLBACK (no GPU provider)' : `device: ${engine.device.execution_provider}`);
@@ -260,6 +269,7 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
   log.info({
     executor_id: executorId, pool, region: cfg.region, address, spiffe_id: spiffeIdOf(workload), nats: cfg.natsUrl, subject,
     execution_provider: engine.device.execution_provider, cpu_fallback: engine.device.cpu_fallback, models: loaded.loaded,
+    ...(o.telemetry?.metricsPort !== undefined ? { metricsPort: o.telemetry.metricsPort } : {}),
   }, 'ready');
   beat();
   return { engine, mesh, bus, address, executorId, stop };
@@ -270,9 +280,19 @@ export async function runExecutorService(pool: PoolName): Promise<void> {
   const workload = pool === 'gpu' ? 'gpu-executor' : 'cpu-executor';
   const log = createLogger({ service: workload, base: { pool } });
   try {
+    // The metrics endpoint settings (the rest are read again by createExecutorService).
+    const cfg = loadConfig(executorSettings);
     // Traces (gRPC spans, trace ids in logs); exported over OTLP when SY_OTLP_ENDPOINT is set.
-    const tel = await startTelemetry({ serviceName: workload, serviceVersion: '0.1.0', attributes: { pool }, ...(process.env.SY_OTLP_ENDPOINT ? { otlpEndpoint: process.env.SY_OTLP_ENDPOINT } : {}) });
-    await createExecutorService({ pool, log, onStopped: () => tel.shutdown() });
+    // Metrics (batch size, queue wait, compute time) on a Prometheus endpoint when metricsPort is set.
+    const tel = await startTelemetry({
+      serviceName: workload, serviceVersion: '0.1.0', attributes: { pool, region: cfg.region, ...(cfg.executorId ? { executor_id: cfg.executorId } : {}) },
+      ...(process.env.SY_OTLP_ENDPOINT ? { otlpEndpoint: process.env.SY_OTLP_ENDPOINT } : {}),
+      ...(cfg.metricsPort !== undefined ? { metricsPort: cfg.metricsPort, metricsHost: cfg.metricsHost } : {}),
+    });
+    await createExecutorService({
+      pool, log, onStopped: () => tel.shutdown(),
+      telemetry: { meter: tel.meter, ...(tel.metricsPort !== undefined ? { metricsPort: tel.metricsPort } : {}) },
+    });
   } catch (e) {
     log.fatal({ err: (e as Error).message }, `${workload} failed to start: ${(e as Error).message}`);
     log.flush?.();

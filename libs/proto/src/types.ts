@@ -28,6 +28,7 @@ export type { ExecutorHandlers, ExecutorClient } from './gen/switchyard/executor
 
 export type { PlaceRequest, PlaceRequest__Output } from './gen/switchyard/scheduler/v1/PlaceRequest.ts';
 export type { PlaceResponse, PlaceResponse__Output } from './gen/switchyard/scheduler/v1/PlaceResponse.ts';
+export type { EjectionEvent, EjectionEvent__Output } from './gen/switchyard/scheduler/v1/EjectionEvent.ts';
 export type { Explanation, Explanation__Output } from './gen/switchyard/scheduler/v1/Explanation.ts';
 export type { PlacementTable, PlacementTable__Output } from './gen/switchyard/scheduler/v1/PlacementTable.ts';
 export type { Candidate, Candidate__Output } from './gen/switchyard/scheduler/v1/Candidate.ts';

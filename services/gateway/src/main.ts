@@ -20,6 +20,7 @@ import { StatusError } from './errors.ts';
 import { DecisionStore } from './decisions.ts';
 import { LoadShedder } from './shed.ts';
 import { Admission, PolicyDenied } from './admission.ts';
+import { QuotaUsage, measureTake, registerGatewayMetrics } from './metrics.ts';
 
 const VERSION = '0.1.0';
 const log = createLogger({ service: 'gateway' });
@@ -82,6 +83,8 @@ const verifier = createVerifier({
 const bus = await Bus.connect({ url: cfg.natsUrl, name: 'gateway', log });
 const redis = await connectRedis(cfg.redisUrl, log, 'gateway');
 const takeBuckets = defineTokenBuckets(redis);
+/** Requests admitted per tenant over the recent window (switchyard_quota_used_ratio). */
+const quotaUsage = new QuotaUsage();
 
 const router = new Router({
   identity,
@@ -145,7 +148,7 @@ const auditTimer = setInterval(() => void flushAudit(), cfg.auditFlushMs);
 
 const admission = new Admission({
   log,
-  take: takeBuckets,
+  take: measureTake(takeBuckets, quotaUsage),
   quotaFailMode: cfg.quotaFailMode,
   tenantRps: cfg.tenantRps,
   policyRequired: cfg.policyRequired,
@@ -241,6 +244,8 @@ tel.meter.createObservableGauge('switchyard_gateway_in_flight', { description: '
   .addCallback((r) => { for (const [id, l] of router.load) r.observe(l.inFlight, { executor: id }); });
 tel.meter.createObservableCounter('switchyard_gateway_shed', { description: 'Requests refused by overload shedding (RESOURCE_EXHAUSTED), by this gateway' })
   .addCallback((r) => r.observe(shedder?.shed ?? 0));
+// Local ejections (switchyard_gateway_ejections_total) and quota use (switchyard_quota_used_ratio): metrics.ts.
+router.ejections.onEject = registerGatewayMetrics(tel.meter, { quota: quotaUsage }).ejected;
 log.info({ port, health_port: server.healthPort, gateway_id: cfg.gatewayId, metricsPort: tel.metricsPort }, 'ready');
 
 onShutdown(log, [

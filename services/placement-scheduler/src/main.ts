@@ -16,6 +16,7 @@ import { toPlacementRequest, toPlaceResponse, toExplanation } from './convert.ts
 import { PoolScaler, type PoolEnum, type PoolScalingState } from './autoscale.ts';
 import { LocalSupervisor } from './supervisor.ts';
 import { kedaImplementation } from './keda.ts';
+import { registerSchedulerMetrics } from './metrics.ts';
 
 const int = z.coerce.number().int();
 const num = z.coerce.number();
@@ -30,6 +31,9 @@ const cfg = (() => {
     host: z.string().default('127.0.0.1'),
     /** OTLP/HTTP collector base URL for traces; none by default. */
     otlpEndpoint: z.string().url().optional(),
+    /** Prometheus endpoint port for the scheduler's own metrics; none by default (0 = any free port). */
+    metricsPort: z.coerce.number().int().min(0).max(65535).optional(),
+    metricsHost: z.string().default('0.0.0.0'),
     port: z.coerce.number().int().min(0).max(65535).default(7402),
     healthPort: z.coerce.number().int().min(0).max(65535).optional(),
     tableIntervalMs: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -85,7 +89,11 @@ const cfg = (() => {
   }
 })();
 
-const tel = await startTelemetry({ serviceName: 'placement-scheduler', serviceVersion: '0.1.0', ...(cfg.otlpEndpoint ? { otlpEndpoint: cfg.otlpEndpoint } : {}) });
+const tel = await startTelemetry({
+  serviceName: 'placement-scheduler', serviceVersion: '0.1.0',
+  ...(cfg.otlpEndpoint ? { otlpEndpoint: cfg.otlpEndpoint } : {}),
+  ...(cfg.metricsPort !== undefined ? { metricsPort: cfg.metricsPort, metricsHost: cfg.metricsHost } : {}),
+});
 
 const heartbeatCodec = codec<Heartbeat, Heartbeat__Output>('switchyard.executor.v1.Heartbeat');
 const tableCodec = codec<PlacementTable, PlacementTable__Output>('switchyard.scheduler.v1.PlacementTable');
@@ -129,6 +137,7 @@ function publishTable(reason: string): void {
   const bytesTable = tableCodec.decode(tableCodec.encode(table));
   index = indexTable(bytesTable);
   bus.publish(SUBJECTS.placementTable, tableCodec, table);
+  metrics.tablePublished(reason);
   if (reason !== 'periodic') log.info({ table_version: tableVersion, routes: table.routes?.length ?? 0, reason }, 'placement table published');
 }
 
@@ -155,7 +164,8 @@ const ejectionTimer = cfg.ejection ? setInterval(() => {
   for (const c of changes) {
     if (c.action === 'EJECT') log.warn({ executor_id: c.executorId, pool: c.pool, reason: c.reason, until_ms: c.untilMs }, `executor ${c.executorId} ejected: ${c.reason}`);
     else log.info({ executor_id: c.executorId, pool: c.pool }, `executor ${c.executorId} restored (probation)`);
-    bus.publish(`sy.v1.scheduler.ejection.${c.executorId}`, ejectionCodec, { executor_id: c.executorId, pool: c.pool, action: c.action, reason: c.reason, until_ms: c.untilMs, at_ms: now });
+    metrics.ejection(c);
+    bus.publish(SUBJECTS.ejection(c.executorId), ejectionCodec, { executor_id: c.executorId, pool: c.pool, action: c.action, reason: c.reason, until_ms: c.untilMs, at_ms: now });
   }
   if (changes.length) publishSoon(`ejection: ${changes.map((c) => `${c.action} ${c.executorId}`).join(', ')}`);
 }, Math.min(500, cfg.ejectionIntervalMs)) : undefined;
@@ -175,6 +185,9 @@ for (const p of pools) {
     concurrency: cfg.autoscaleConcurrency,
   }));
 }
+// Ejections, table publishes, autoscaler replicas (metrics.ts). Declared before the first await
+// after the timers and subscriptions above, so it exists before any of them can fire.
+const metrics = registerSchedulerMetrics(tel.meter, { pools: () => [...scalers.values()].map((sc) => sc.last) });
 const supervisor = cfg.supervisor === 'local' ? new LocalSupervisor({
   baseEnv: { SY_PKI_DIR: cfg.pkiDir, SY_NATS_URL: cfg.natsUrl, SY_MODEL_REPO: path.resolve(cfg.modelRepo!) },
   region: cfg.region,
@@ -351,7 +364,7 @@ const server = new MeshServer({
 const port = await server.start();
 publishTable('start');
 log.info({
-  port, health_port: server.healthPort, ejection: cfg.ejection, autoscale_pools: pools, supervisor: cfg.supervisor, canary: cfg.canary,
+  port, health_port: server.healthPort, metricsPort: tel.metricsPort, ejection: cfg.ejection, autoscale_pools: pools, supervisor: cfg.supervisor, canary: cfg.canary,
 }, 'ready');
 
 onShutdown(log, [

@@ -80,7 +80,7 @@ try {
   ]);
 
   log.info(
-    { port: grpcPort, httpPort: httpServer.port, host: cfg.host, kid: keys.currentKid, alg: keys.jwks().keys[0]?.alg, issuer: cfg.issuer },
+    { port: grpcPort, httpPort: httpServer.port, metricsPort: tel.metricsPort, host: cfg.host, kid: keys.currentKid, alg: keys.jwks().keys[0]?.alg, issuer: cfg.issuer },
     'ready',
   );
 } catch (err) {

@@ -5,12 +5,15 @@ import type { AddressInfo } from 'node:net';
 import type { Aggregator } from './aggregate.ts';
 import type { Insights } from './insights.ts';
 import type { CostLedger, SeriesStore } from './series.ts';
+import type { EjectionLog } from './ejections.ts';
 
 export interface DashboardSources {
   agg: Aggregator;
   series: SeriesStore;
   cost: CostLedger;
   insights: Insights;
+  /** The scheduler's recent ejection events (sy.v1.scheduler.ejection.*); none: an empty panel. */
+  ejections?: EjectionLog;
   staleMs?: number;
   now?: () => number;
 }
@@ -47,8 +50,8 @@ export function dashboardData(s: DashboardSources): Record<string, unknown> {
     latency: latency.map((x) => ({ model: x.model, pool: x.pool, points: x.points.map((p) => ({ start_ms: p.start_ms, p99_ms: p.p99_ms, arrivals: p.arrivals })) })),
     forecast: s.insights.forecastView(),
     anomalies: s.insights.anomalies.slice(-20),
-    ejections: [] as unknown[],
-    ejections_note: 'no ejection events are published yet (the gateway ejects executors locally; see docs/observability.md)',
+    ejections: s.ejections?.list(now) ?? [],
+    ejections_note: `outlier ejections and restores by the placement-scheduler, newest first (the last ${s.ejections?.max ?? 0} since this service started); the gateway's short local ejections are in its metrics (switchyard_gateway_ejections_total)`,
     slo: s.series.slo(),
     cost: s.cost.report(),
   };
@@ -119,7 +122,7 @@ table{border-collapse:collapse;width:100%}td,th{padding:2px 6px;text-align:left;
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 .tag{display:inline-block;padding:0 6px;border-radius:8px;font-size:11px}
 .up{background:#1f4d2e;color:var(--ok)}.draining{background:#4d431f;color:#ffd75c}.stale{background:#4d1f1f;color:var(--bad)}.fb{background:#4d3a1f;color:var(--cpu)}
-.mut{color:var(--mut)}svg{display:block;width:100%;height:150px}.legend span{margin-right:12px}.sw{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
+.mut{color:var(--mut)}td .ej-reason{white-space:normal}svg{display:block;width:100%;height:150px}.legend span{margin-right:12px}.sw{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:middle}
 </style></head><body>
 <header><h1>Switchyard</h1>
 <span class="kpi">requests (5 min) <b id="kpi-requests">–</b></span>
@@ -138,7 +141,7 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 <section class="wide"><h2>Arrivals: forecast (Holt / Holt-Winters ensemble) vs actual</h2><div class="legend"><span><i class="sw" style="background:var(--fg)"></i>actual</span><span><i class="sw" style="background:var(--fc)"></i>forecast (95 % band)</span></div><svg id="forecast" viewBox="0 0 600 150" preserveAspectRatio="none"></svg></section>
 <section><h2>Cost</h2><div id="cost-head" class="mut"></div><table id="cost"></table></section>
 <section><h2>Anomalies (latency per executor)</h2><table id="anomalies"></table></section>
-<section><h2>Ejections</h2><div id="ejections" class="mut"></div></section>
+<section class="wide"><h2>Ejections</h2><table id="ejections"></table><div id="ejections-note" class="mut"></div></section>
 </main>
 <script>
 "use strict";
@@ -176,7 +179,8 @@ function render(d){
   $("cost-head").innerHTML=esc(d.cost.month)+": month to date <b id=\\"cost-mtd\\">"+money(d.cost.total_month_to_date)+"</b>, forecast month end <b>"+money(d.cost.total_forecast_month_end)+"</b> ("+esc(d.cost.forecast_method)+")";
   rows("cost",["tenant","model","pool","MTD","forecast"],d.cost.lines.slice(0,10).map((l)=>[esc(l.tenant),esc(l.model),esc(l.pool),money(l.month_to_date),money(l.forecast_month_end)]));
   rows("anomalies",["executor","slot","mean","score"],d.anomalies.length?d.anomalies.slice(-8).reverse().map((a)=>[esc(a.executor_id),new Date(a.start_ms).toLocaleTimeString(),ms(a.mean_ms),a.score.toFixed(2)]):[['<span class="mut">none flagged</span>',"","",""]]);
-  $("ejections").textContent=d.ejections.length?d.ejections.length+" ejections":"none — "+d.ejections_note;
+  rows("ejections",["executor","pool","action","reason","at","until"],d.ejections.length?d.ejections.slice(0,8).map((e)=>[esc(e.executor_id),esc(e.pool),'<span class="tag '+(e.action==="EJECT"?(e.active?"stale":"draining"):"up")+'">'+(e.action==="EJECT"?(e.active?"ejected":"ejected (over)"):"restored")+"</span>",'<span class="ej-reason">'+esc(e.reason||"-")+"</span>",new Date(e.at_ms).toLocaleTimeString(),e.until_ms?new Date(e.until_ms).toLocaleTimeString():""]):[['<span class="mut">none — no ejection events since this service started</span>',"","","","",""]]);
+  $("ejections-note").textContent=d.ejections_note;
   document.body.dataset.loaded="1";
 }
 async function tick(){try{const r=await fetch("/api/dashboard",{cache:"no-store"});if(r.ok)render(await r.json());else $("updated").textContent="error "+r.status;}catch(e){$("updated").textContent="telemetry unreachable";}}

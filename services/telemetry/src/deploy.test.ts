@@ -10,12 +10,19 @@ const DIR = path.resolve(import.meta.dirname, '../../../deploy/observability');
 const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p));
 const noPromtool = promtool ? false : 'promtool not installed (Debian package `prometheus`; tools/bootstrap.sh installs it for npm test)';
 
-/** Metric names this repository emits (telemetry service) or documents as planned (gateway). */
+/** Metric names this repository emits: telemetry service, gateway, placement-scheduler, executors (docs/observability.md). */
 const KNOWN = [
+  // telemetry service
   'switchyard_requests_total', 'switchyard_request_duration_bucket', 'switchyard_placement_decisions_total', 'switchyard_spills_total',
   'switchyard_cost_total', 'switchyard_cost_month_to_date', 'switchyard_cost_forecast_month_end', 'switchyard_slo_burn_rate',
   'switchyard_executor_utilization', 'switchyard_executor_queue_depth', 'switchyard_executor_in_flight', 'switchyard_executors',
-  'switchyard_executor_cpu_fallback', 'switchyard_gateway_ejections_total', 'switchyard_quota_used_ratio',
+  'switchyard_executor_cpu_fallback',
+  // gateway (services/gateway/src/metrics.ts, main.ts)
+  'switchyard_gateway_ejections_total', 'switchyard_quota_used_ratio', 'switchyard_gateway_in_flight', 'switchyard_gateway_shed_total',
+  // placement-scheduler (services/placement-scheduler/src/metrics.ts)
+  'switchyard_scheduler_ejections_total', 'switchyard_scheduler_table_publishes_total', 'switchyard_autoscaler_desired_replicas', 'switchyard_autoscaler_current_replicas',
+  // executors (libs/executor/src/metrics.ts)
+  'switchyard_executor_batch_size_bucket', 'switchyard_executor_queue_duration_bucket', 'switchyard_executor_compute_duration_bucket',
 ];
 
 function run(args: string[]): { status: number | null; out: string } {

@@ -12,7 +12,7 @@ import { startTelemetry } from '@switchyard/otel';
 import { identityFromDir, MeshServer, onShutdown } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
 import { connectRedis, type Redis } from '@switchyard/store';
-import { codec, telemetryV1, type Heartbeat, type Heartbeat__Output, type OutcomeBatch, type OutcomeBatch__Output, type Outcome__Output } from '@switchyard/proto';
+import { codec, telemetryV1, type EjectionEvent, type EjectionEvent__Output, type Heartbeat, type Heartbeat__Output, type OutcomeBatch, type OutcomeBatch__Output, type Outcome__Output } from '@switchyard/proto';
 import { Aggregator } from './aggregate.ts';
 import { registerMetrics } from './metrics.ts';
 import { telemetryHandlers } from './handlers.ts';
@@ -20,6 +20,7 @@ import { CostLedger, SeriesStore, type SloObjective } from './series.ts';
 import { Insights } from './insights.ts';
 import { flush, load } from './persist.ts';
 import { startDashboard, type DashboardServer } from './dashboard.ts';
+import { EjectionLog } from './ejections.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const log = createLogger({ service: 'telemetry' });
@@ -139,6 +140,12 @@ try {
       span.end();
     }
   });
+  // The scheduler's outlier ejections and restores, for the dashboard (bounded, newest kept).
+  const ejections = new EjectionLog({ max: 50 });
+  const ejectionCodec = codec<EjectionEvent, EjectionEvent__Output>('switchyard.scheduler.v1.EjectionEvent');
+  bus.subscribe(SUBJECTS.ejectionAll, ejectionCodec, (e) => {
+    if (!ejections.record(e)) log.warn({ executor_id: e.executor_id, action: e.action }, 'ignored a malformed ejection event');
+  });
   // Make sure the subscriptions are registered on the server before we say ready.
   await bus.nc.flush();
 
@@ -164,7 +171,7 @@ try {
   persistTimer.unref();
 
   let dash: DashboardServer | undefined;
-  if (cfg.dashboard) dash = await startDashboard({ agg, series, cost, insights }, { host: cfg.dashboardHost, port: cfg.dashboardPort, log });
+  if (cfg.dashboard) dash = await startDashboard({ agg, series, cost, insights, ejections }, { host: cfg.dashboardHost, port: cfg.dashboardPort, log });
 
   const server = new MeshServer({
     identity: identityFromDir(cfg.pkiDir, 'telemetry'),

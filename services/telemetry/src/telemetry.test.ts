@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { connect } from 'nats';
 import { startNats, startRedis } from '@switchyard/devstack';
 import { createClient, ensureDevPki, unary } from '@switchyard/mesh';
-import { codec, telemetryV1, type Heartbeat, type Heartbeat__Output, type OutcomeBatch, type OutcomeBatch__Output, type Summary__Output, type TelemetryClient, type SeriesSet__Output, type SloReport__Output, type CostReport__Output } from '@switchyard/proto';
+import { codec, telemetryV1, type EjectionEvent, type EjectionEvent__Output, type Heartbeat, type Heartbeat__Output, type OutcomeBatch, type OutcomeBatch__Output, type Summary__Output, type TelemetryClient, type SeriesSet__Output, type SloReport__Output, type CostReport__Output } from '@switchyard/proto';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -75,6 +75,9 @@ test('telemetry service: NATS in, GetSummary over mTLS and /metrics out', { time
       ],
     }),
   );
+  // What the scheduler publishes when its outlier detection ejects an executor.
+  const ejCodec = codec<EjectionEvent, EjectionEvent__Output>('switchyard.scheduler.v1.EjectionEvent');
+  nc.publish('sy.v1.scheduler.ejection.gpu-7', ejCodec.encode({ executor_id: 'gpu-7', pool: 'POOL_GPU', action: 'EJECT', reason: 'latency p99 60 ms > 3x pool median 5 ms', until_ms: now + 600_000, at_ms: now }));
   await nc.flush();
 
   const client = createClient<TelemetryClient>(telemetryV1.Telemetry, `127.0.0.1:${port}`, ids.client!, { serverSpiffeId: 'spiffe://switchyard.local/telemetry' });
@@ -122,6 +125,14 @@ test('telemetry service: NATS in, GetSummary over mTLS and /metrics out', { time
   const dj = (await (await fetch(new URL('/api/dashboard', dashboard))).json()) as { totals: { requests: number }; executors: Array<{ executor_id: string; cpu_fallback: boolean; state: string }>; cost: { total_month_to_date: number } };
   assert.equal(dj.totals.requests, 3);
   assert.deepEqual(dj.executors.map((e) => [e.executor_id, e.cpu_fallback, e.state]), [['gpu-7', true, 'up']]);
+  // The scheduler's ejection event reached the dashboard's ejection panel.
+  let ej: Array<{ executor_id: string; pool: string; action: string; reason: string; active: boolean }> = [];
+  for (let i = 0; i < 50 && ej.length === 0; i++) {
+    ej = ((await (await fetch(new URL('/api/dashboard', dashboard))).json()) as { ejections: typeof ej }).ejections;
+    if (ej.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(ej.map((e) => [e.executor_id, e.pool, e.action, e.active]), [['gpu-7', 'gpu', 'EJECT', true]]);
+  assert.match(ej[0]!.reason, /latency p99/);
   assert.deepEqual(s.by_executor.map((g) => g.key), ['gpu-7', 'cpu-1']);
   assert.equal(s.p99_ms, 250);
   const all = await unary<Summary__Output>(client, 'GetSummary', { window_seconds: 0 });

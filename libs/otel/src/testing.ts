@@ -1,0 +1,40 @@
+// Test helper (import from '@switchyard/otel/testing'): a private meter whose metrics render as
+// the Prometheus text a service's /metrics endpoint would serve, without the global SDK, a port
+// or a process. Lets unit tests assert exported names, labels and values.
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { Meter } from '@opentelemetry/api';
+
+export interface TestMeter {
+  meter: Meter;
+  /** Collects every instrument (observable callbacks run now) and renders Prometheus text. */
+  scrape(): Promise<string>;
+  shutdown(): Promise<void>;
+}
+
+export function testMeter(name = 'test'): TestMeter {
+  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const provider = new MeterProvider({ readers: [reader] });
+  const serializer = new PrometheusSerializer('', false, undefined, true, true);
+  return {
+    meter: provider.getMeter(name),
+    scrape: async () => {
+      const { resourceMetrics, errors } = await reader.collect();
+      if (errors.length) throw new Error(`metric collection failed: ${errors.map(String).join('; ')}`);
+      return serializer.serialize(resourceMetrics);
+    },
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** The value of one sample line `name{labels} value` in Prometheus text (labels in any order). */
+export function sampleValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]!]));
+    if (Object.keys(got).length !== Object.keys(labels).length) continue;
+    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
