@@ -116,3 +116,4 @@ export function defineTokenBuckets(client: Redis): (requests: BucketSpec | undef
 export function quotaKeys(tenant: string, pool: string): { requests: string; time: string } {
   return { requests: redisKey('quota', 'req', tenant), time: redisKey('quota', 'time', tenant, pool) };
 }
+export { QuotaLeases, redisLeaseStore, type LeaseStore, type LeaseGrant, type QuotaLeasesOptions } from './leases.ts';

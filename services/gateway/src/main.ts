@@ -8,7 +8,7 @@ import { createLogger } from '@switchyard/log';
 import { startTelemetry } from '@switchyard/otel';
 import { MeshServer, identityFromDir, onShutdown, createClient, spiffeIdOf } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
-import { connectRedis, defineTokenBuckets } from '@switchyard/store';
+import { connectRedis, QuotaLeases, redisLeaseStore } from '@switchyard/store';
 import { bundleFromJson, POLICY_KEY, AUDIT_SUBJECTS } from '@switchyard/policy-engine';
 import { openPolicyKv, ensureAuditStream } from '@switchyard/policy-engine/nats';
 import { createVerifier, jwksFromProto, AuthError, type Principal } from '@switchyard/auth';
@@ -82,7 +82,10 @@ const verifier = createVerifier({
 
 const bus = await Bus.connect({ url: cfg.natsUrl, name: 'gateway', log });
 const redis = await connectRedis(cfg.redisUrl, log, 'gateway');
-const takeBuckets = defineTokenBuckets(redis);
+// Quotas: token buckets in Redis, leased in slices and spent locally (libs/store leases.ts).
+const quotas = new QuotaLeases({ store: redisLeaseStore(redis), onBackgroundError: (e) => log.warn({ err: e.message }, 'quota lease failed (background)') });
+const quotaIdleTimer = setInterval(() => void quotas.returnIdle(), 500);
+quotaIdleTimer.unref();
 /** Requests admitted per tenant over the recent window (switchyard_quota_used_ratio). */
 const quotaUsage = new QuotaUsage();
 
@@ -148,7 +151,7 @@ const auditTimer = setInterval(() => void flushAudit(), cfg.auditFlushMs);
 
 const admission = new Admission({
   log,
-  take: measureTake(takeBuckets, quotaUsage),
+  take: measureTake(quotas.take, quotaUsage),
   quotaFailMode: cfg.quotaFailMode,
   tenantRps: cfg.tenantRps,
   policyRequired: cfg.policyRequired,
@@ -253,6 +256,7 @@ onShutdown(log, [
   { name: 'outcomes', run: async () => { clearInterval(flushTimer); flushOutcomes(); } },
   { name: 'decisions', run: () => decisions.close() },
   { name: 'audit', run: async () => { clearInterval(auditTimer); bundleWatch.stop(); await flushAudit(); } },
+  { name: 'quota leases', run: async () => { clearInterval(quotaIdleTimer); await quotas.close().catch(() => undefined); } },
   { name: 'clients', run: async () => { router.close(); policy.close(); scheduler.close(); } },
   { name: 'nats', run: () => bus.close() },
   { name: 'redis', run: async () => { await redis.quit(); } },
