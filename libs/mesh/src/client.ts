@@ -12,7 +12,9 @@ import { DEFAULT_MAX_RECEIVE_BYTES, type ClientChannelOptions } from './options.
 export interface MeshClientOptions {
   /** pin the server's SPIFFE ID (checked in checkServerIdentity); default: any valid switchyard.local ID */
   serverSpiffeId?: string;
-  defaultDeadlineMs?: number /* default 5000; applied by an interceptor when the caller sets none */;
+  /** Default 5000; applied by an interceptor when the caller sets none. 0 = no interceptor: for hot
+   *  paths whose every call sets its own deadline (an interceptor costs CPU on each call). */
+  defaultDeadlineMs?: number;
   maxReceiveMessageBytes?: number;
   /** How often certificate files are re-read from disk (default 5000 ms). */
   certRefreshMs?: number;
@@ -79,7 +81,9 @@ export function createClient<C extends grpc.Client>(
     ...(isIpTarget(address) ? { 'grpc.ssl_target_name_override': 'localhost' } : {}),
     ...opts.channelOptions,
   };
-  const interceptors = [defaultDeadlineInterceptor(opts.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS)];
+  const deadlineMs = opts.defaultDeadlineMs ?? DEFAULT_DEADLINE_MS;
+  if (deadlineMs === 0) return new ctor(address, creds, channelOptions) as unknown as C;
+  const interceptors = [defaultDeadlineInterceptor(deadlineMs)];
   return new ctor(address, creds, { ...channelOptions, interceptors }) as unknown as C;
 }
 

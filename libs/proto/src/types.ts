@@ -55,6 +55,7 @@ export type { CostReport, CostReport__Output } from './gen/switchyard/telemetry/
 export type { GatewayStatusResponse, GatewayStatusResponse__Output } from './gen/switchyard/gateway/v1/GatewayStatusResponse.ts';
 export type { GatewayHandlers, GatewayClient } from './gen/switchyard/gateway/v1/Gateway.ts';
 export type { DecisionRecord, DecisionRecord__Output } from './gen/switchyard/gateway/v1/DecisionRecord.ts';
+export type { InferRequestHeader, InferRequestHeader__Output } from './gen/switchyard/gateway/v1/InferRequestHeader.ts';
 export type { CandidateSummary, CandidateSummary__Output } from './gen/switchyard/gateway/v1/CandidateSummary.ts';
 export type { AttemptRecord, AttemptRecord__Output } from './gen/switchyard/gateway/v1/AttemptRecord.ts';
 export type { ExplainRequestRequest, ExplainRequestRequest__Output } from './gen/switchyard/gateway/v1/ExplainRequestRequest.ts';

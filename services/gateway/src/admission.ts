@@ -10,7 +10,7 @@ import { evaluate, FairShare, QueueFullError, type Bundle, type Decision as Poli
 import type { BucketResult, BucketSpec } from '@switchyard/store';
 import { quotaKeys } from '@switchyard/store';
 import type { Decision as PlacementDecision } from '@switchyard/placement';
-import type { AuditEvent, InferParameter__Output, ModelInferRequest__Output } from '@switchyard/proto';
+import type { AuditEvent, InferParameter__Output, InferRequestHeader__Output } from '@switchyard/proto';
 import { StatusError } from './errors.ts';
 import type { RequestControls } from './controls.ts';
 
@@ -114,7 +114,7 @@ export class Admission {
    * Decide one request. Throws PolicyDenied (PERMISSION_DENIED, INVALID_ARGUMENT,
    * FAILED_PRECONDITION, UNAVAILABLE when a policy is required and none has arrived).
    */
-  admit(p: Principal, req: ModelInferRequest__Output, ctl: RequestControls, _ctx: AdmitContext): Admitted {
+  admit(p: Principal, req: InferRequestHeader__Output, ctl: RequestControls, _ctx: AdmitContext): Admitted {
     const classification = strParam(req.parameters?.data_classification, 'data_classification');
     let decision: PolicyDecision;
     if (!this.bundle) {

@@ -20,6 +20,7 @@ import { StatusError } from './errors.ts';
 import { DecisionStore } from './decisions.ts';
 import { LoadShedder } from './shed.ts';
 import { Admission, PolicyDenied } from './admission.ts';
+import { passthroughDefinition } from './passthrough.ts';
 import { QuotaUsage, measureTake, registerGatewayMetrics } from './metrics.ts';
 
 const VERSION = '0.1.0';
@@ -236,7 +237,8 @@ const server = new MeshServer({
   port: cfg.port,
   ...(cfg.healthPort !== undefined ? { healthPort: cfg.healthPort } : {}),
   services: [
-    { definition: inference.GRPCInferenceService.service, implementation: oip, healthName: 'inference.GRPCInferenceService' },
+    // ModelInfer passes the caller's tensors through without decoding them (passthrough.ts).
+    { definition: passthroughDefinition(inference.GRPCInferenceService.service), implementation: oip, healthName: 'inference.GRPCInferenceService' },
     { definition: gatewayV1.Gateway.service, implementation: gatewayImpl, healthName: 'switchyard.gateway.v1.Gateway' },
   ],
   log,

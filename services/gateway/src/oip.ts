@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@switchyard/log';
 import type { Principal } from '@switchyard/auth';
 import type {
-  ModelInferRequest__Output, ModelInferResponse, ModelMetadataRequest__Output, ModelMetadataResponse, ModelReadyRequest__Output,
+  InferRequestHeader__Output, ModelMetadataRequest__Output, ModelMetadataResponse, ModelReadyRequest__Output,
   ModelStatisticsRequest__Output, ModelStatisticsResponse, ModelStatistics__Output, RepositoryIndexRequest__Output, RepositoryIndexResponse,
   Outcome, ExecutorClient,
 } from '@switchyard/proto';
@@ -18,13 +18,14 @@ import type { LoadShedder } from './shed.ts';
 import type { DecisionRecord } from './decisions.ts';
 import type { RequestControls } from './controls.ts';
 import { PolicyDenied, type AdmitContext, type Admitted } from './admission.ts';
+import { withResponseExtras, type RawInferRequest } from './passthrough.ts';
 
 export interface OipDeps {
   router: Router;
   log: Logger;
   authenticate(md: grpc.Metadata): Promise<Principal>;
   /** Policy decision for one request (admission.ts): throws PolicyDenied; returns the residency, fair-share and quota hooks. */
-  admit(p: Principal, req: ModelInferRequest__Output, ctl: RequestControls, ctx: AdmitContext): Admitted;
+  admit(p: Principal, req: InferRequestHeader__Output, ctl: RequestControls, ctx: AdmitContext): Admitted;
   /** Told about every policy refusal (audit). */
   onDeny?(p: Principal | undefined, e: PolicyDenied, model: string, ctx: AdmitContext): void;
   emit(o: Outcome): void;
@@ -154,7 +155,9 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
           .catch((e: grpc.ServiceError) => { log.warn({ executor_id: c.executor_id, code: e.code }, 'statistics unavailable from executor'); return { model_stats: [] }; })));
       return { model_stats: mergeStatistics(parts.flatMap((p) => (p.model_stats ?? []) as ModelStatistics__Output[])) };
     }),
-    ModelInfer: handle<ModelInferRequest__Output, ModelInferResponse>(log, 'ModelInfer', async (call) => {
+    // ModelInfer is registered with passthroughDefinition: the request arrives as its header and
+    // bytes, the response leaves as bytes (passthrough.ts).
+    ModelInfer: handle<RawInferRequest, Buffer>(log, 'ModelInfer', async (call) => {
       const started = performance.now();
       const req = call.request;
       // OIP echoes the client's id; a request without one gets a generated id, and the id used
@@ -202,23 +205,16 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
         const last = r.attempts[r.attempts.length - 1]!;
         outcome = { ...outcome, model_version: r.version, executor_id: last.executorId, pool: r.candidate.pool, region: r.candidate.region, attempts: r.attempts.length };
         finish('OK', r.decision.reason);
-        const res = r.response;
         // Say where it ran (and whether that executor is a GPU in CPU fallback), so callers can see why.
-        return {
-          ...res,
-          id: req.id,
-          model_version: res.model_version || r.version,
-          parameters: {
-            ...res.parameters,
-            switchyard_request_id: { string_param: requestId },
-            switchyard_executor: { string_param: r.candidate.executor_id },
-            switchyard_pool: { string_param: poolWord(r.candidate.pool) },
-            switchyard_cpu_fallback: { bool_param: r.candidate.cpu_fallback },
-            switchyard_attempts: { int64_param: r.attempts.length },
-            switchyard_predicted_ms: { double_param: r.decision.predictedMs ?? 0 },
-            switchyard_cost: { double_param: r.decision.costPerRequest ?? 0 },
-          },
-        };
+        return withResponseExtras(r.response, r.version, {
+          switchyard_request_id: { string_param: requestId },
+          switchyard_executor: { string_param: r.candidate.executor_id },
+          switchyard_pool: { string_param: poolWord(r.candidate.pool) },
+          switchyard_cpu_fallback: { bool_param: r.candidate.cpu_fallback },
+          switchyard_attempts: { int64_param: r.attempts.length },
+          switchyard_predicted_ms: { double_param: r.decision.predictedMs ?? 0 },
+          switchyard_cost: { double_param: r.decision.costPerRequest ?? 0 },
+        });
       } catch (e) {
         const se = toServiceError(e);
         const dec = trace.decision;

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { createLogger } from '@switchyard/log';
-import type { Candidate__Output, ExecutorClient, ModelInferRequest__Output, PlacementTable__Output } from '@switchyard/proto';
+import type { Candidate__Output, ExecutorClient, PlacementTable__Output } from '@switchyard/proto';
+import { decodeInferRequest, type RawInferRequest } from './passthrough.ts';
+import { codec } from '@switchyard/proto';
 import { Router, isExecutorLost, type DecisionTrace } from './router.ts';
 import type { RequestControls } from './controls.ts';
 import { StatusError } from './errors.ts';
@@ -19,20 +21,25 @@ function cand(id: string, over: Partial<Candidate__Output> = {}): Candidate__Out
 function tableOf(version: number, cands: Candidate__Output[]): PlacementTable__Output {
   return { version, generated_at_ms: 0, routes: [{ model_name: 'm', model_version: '1', candidates: cands }], latest_versions: { m: '1' } };
 }
-const req = { model_name: 'm', model_version: '', id: 'r', parameters: {}, inputs: [], outputs: [], raw_input_contents: [] } as unknown as ModelInferRequest__Output;
+const inferCodec = codec<Record<string, unknown>, Record<string, unknown>>('inference.ModelInferRequest');
+const req: RawInferRequest = decodeInferRequest(Buffer.from(inferCodec.encode({ model_name: 'm', model_version: '', id: 'r', inputs: [{ name: 'x', datatype: 'FP32', shape: [1] }], raw_input_contents: [Buffer.alloc(4)] })));
 const ctl = (over: Partial<RequestControls> = {}): RequestControls => ({ priority: 2, poolPreference: 'auto', deadlineAtMs: undefined, ...over });
 
 type Behaviour = (id: string) => { err?: Partial<grpc.ServiceError> } | undefined;
 /** Fake executors: `behave(id)` says how each call ends; calls are recorded. */
+/** The request bytes each fake executor received. */
+const sentBytes: Buffer[] = [];
 function routerWith(behave: Behaviour, cands: Candidate__Output[], random = () => 0) {
   const calls: string[] = [];
   const router = new Router({
     identity, log, random, ejectMs: 60_000,
     clientFactory: (c) => ({
-      Infer: (_r: unknown, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
+      makeUnaryRequest: (path: string, _s: unknown, _d: unknown, bytes: Buffer, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
+        assert.equal(path, '/switchyard.executor.v1.Executor/Infer');
         calls.push(c.executor_id);
+        sentBytes.push(bytes);
         const b = behave(c.executor_id);
-        setImmediate(() => (b?.err ? cb(Object.assign(new Error(b.err.details), b.err) as grpc.ServiceError) : cb(null, { model_name: 'm', outputs: [], parameters: {} })));
+        setImmediate(() => (b?.err ? cb(Object.assign(new Error(b.err.details), b.err) as grpc.ServiceError) : cb(null, Buffer.from([0x0a, 0x01, 0x6d]))));
       },
       close: () => {},
     }) as unknown as ExecutorClient,
@@ -104,7 +111,7 @@ test('a saturated cheap GPU (live in-flight) spills tight deadlines to the CPU',
   const cpu = cand('cpu-1', { cost_per_hour: 0.4, max_batch_size: 1, service_times: [{ batch_size: 1, ms: 30 }] });
   const calls: string[] = [];
   const router = new Router({ identity, log, random: () => 0, clientFactory: (c) => ({
-    Infer: (_r: unknown, _o: unknown, cb: (e: null, res: unknown) => void) => { calls.push(c.executor_id); const done = () => cb(null, { parameters: {} }); if (c.executor_id === 'gpu-1') void gate.then(done); else setImmediate(done); },
+    makeUnaryRequest: (_p: string, _s: unknown, _d: unknown, _b: Buffer, _o: unknown, cb: (e: null, res: unknown) => void) => { calls.push(c.executor_id); const done = () => cb(null, Buffer.alloc(0)); if (c.executor_id === 'gpu-1') void gate.then(done); else setImmediate(done); },
     close: () => {},
   }) as unknown as ExecutorClient });
   router.setTable(tableOf(1, [gpu, cpu]));
@@ -129,4 +136,23 @@ test('slotsFor sums batch slots of usable executors', () => {
   router.ejections.eject('cpu-1', Date.now());
   assert.equal(router.slotsFor('m', ''), 1);
   assert.equal(router.slotsFor('nope', ''), 0);
+});
+
+test('the executor gets the caller\'s bytes unchanged, with the resolved version appended; its response comes back as bytes', async () => {
+  sentBytes.length = 0;
+  const { router } = routerWith(() => undefined, [cand('cpu-1')]);
+  const r = await router.infer(req, ctl());
+  assert.equal(sentBytes.length, 1);
+  const sent = sentBytes[0]!;
+  assert.ok(sent.subarray(0, req.raw.length).equals(req.raw), 'the original bytes lead');
+  const decoded = inferCodec.decode(sent);
+  assert.equal(decoded.model_version, '1', 'the latest version was resolved and set');
+  assert.equal(decoded.model_name, 'm');
+  assert.equal((decoded.raw_input_contents as Buffer[])[0]!.length, 4, 'tensor bytes intact');
+  assert.ok(Buffer.isBuffer(r.response));
+  // A request that names its version is forwarded as it is, byte for byte.
+  sentBytes.length = 0;
+  const pinned = decodeInferRequest(Buffer.from(inferCodec.encode({ model_name: 'm', model_version: '1', id: 'p' })));
+  await router.infer(pinned, ctl());
+  assert.ok(sentBytes[0]!.equals(pinned.raw));
 });

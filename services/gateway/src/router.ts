@@ -5,14 +5,18 @@ import * as grpc from '@grpc/grpc-js';
 import { createClient, type MeshIdentity } from '@switchyard/mesh';
 import { Placer, indexTable, summarizeCandidates, type CandidateSummary, type Decision, type PlacementRequest, type RouteIndex } from '@switchyard/placement';
 import { executorV1 } from '@switchyard/proto';
-import type { Candidate__Output, ExecutorClient, ModelInferRequest__Output, ModelInferResponse, PlacementTable__Output, PlaceResponse__Output } from '@switchyard/proto';
+import type { Candidate__Output, ExecutorClient, PlacementTable__Output, PlaceResponse__Output } from '@switchyard/proto';
+import { rawBytes, requestForVersion, type RawInferRequest } from './passthrough.ts';
 import type { Logger } from '@switchyard/log';
 import { StatusError } from './errors.ts';
 import type { RequestControls } from './controls.ts';
 import { Ejections } from './eject.ts';
 
+const EXECUTOR_INFER = '/switchyard.executor.v1.Executor/Infer';
+
 export interface Attempt { executorId: string; pool: string; region: string; code: string }
-export interface RoutedResult { response: ModelInferResponse; candidate: Candidate__Output; version: string; attempts: Attempt[]; decision: Decision }
+/** `response`: the executor's serialized inference.ModelInferResponse (passed through). */
+export interface RoutedResult { response: Buffer; candidate: Candidate__Output; version: string; attempts: Attempt[]; decision: Decision }
 
 const DECISION_CODE: Record<string, grpc.status> = {
   NOT_FOUND: grpc.status.NOT_FOUND,
@@ -107,7 +111,7 @@ export class Router {
     const cur = this.clients.get(c.executor_id);
     if (cur && cur.address === c.address) return cur.client;
     cur?.client.close();
-    const client = this.clientFactory ? this.clientFactory(c) : createClient<ExecutorClient>(executorV1.Executor, c.address, this.identity, c.spiffe_id ? { serverSpiffeId: c.spiffe_id } : {});
+    const client = this.clientFactory ? this.clientFactory(c) : createClient<ExecutorClient>(executorV1.Executor, c.address, this.identity, { defaultDeadlineMs: 0, ...(c.spiffe_id ? { serverSpiffeId: c.spiffe_id } : {}) });
     this.clients.set(c.executor_id, { client, address: c.address });
     return client;
   }
@@ -152,7 +156,7 @@ export class Router {
    * executor locally and retries once elsewhere while the deadline allows. `trace` receives the
    * (last) decision for the request's record.
    */
-  async infer(req: ModelInferRequest__Output, ctl: RequestControls, opts: InferOptions = {}, trace?: DecisionTrace): Promise<RoutedResult> {
+  async infer(req: RawInferRequest, ctl: RequestControls, opts: InferOptions = {}, trace?: DecisionTrace): Promise<RoutedResult> {
     const attempts: Attempt[] = [];
     const exclude = new Set<string>();
     if (!this.index && this.fallbackPlace) {
@@ -216,7 +220,7 @@ export class Router {
     throw new StatusError(grpc.status.INTERNAL, 'unreachable');
   }
 
-  private async inferViaScheduler(req: ModelInferRequest__Output, ctl: RequestControls, attempts: Attempt[]): Promise<RoutedResult> {
+  private async inferViaScheduler(req: RawInferRequest, ctl: RequestControls, attempts: Attempt[]): Promise<RoutedResult> {
     const excluded: string[] = [];
     for (let attempt = 0; attempt < 2; attempt++) {
       const p = await this.fallbackPlace!(req.model_name, req.model_version, excluded);
@@ -236,20 +240,21 @@ export class Router {
     throw new StatusError(grpc.status.INTERNAL, 'unreachable');
   }
 
-  private forward(cand: Candidate__Output, req: ModelInferRequest__Output, version: string, deadlineAtMs: number | undefined): Promise<ModelInferResponse> {
+  private forward(cand: Candidate__Output, req: RawInferRequest, version: string, deadlineAtMs: number | undefined): Promise<Buffer> {
     const client = this.clientFor(cand);
     const load = this.loadOf(cand.executor_id);
     load.inFlight++;
     const deadline = deadlineAtMs ?? Date.now() + 30_000;
-    return new Promise<ModelInferResponse>((resolve, reject) => {
-      client.Infer({ ...req, model_version: version }, { deadline }, (err, res) => {
+    return new Promise<Buffer>((resolve, reject) => {
+      // The caller's bytes, as they came (passthrough.ts): no tensor is decoded or re-encoded here.
+      client.makeUnaryRequest(EXECUTOR_INFER, rawBytes, rawBytes, requestForVersion(req, version), { deadline }, (err, res) => {
         load.inFlight--;
         if (err) {
           load.failed++;
           reject(err);
         } else {
           load.completed++;
-          resolve(res as ModelInferResponse);
+          resolve(res as Buffer);
         }
       });
     });

@@ -43,6 +43,7 @@ import type { ExplainRequestRequest as _switchyard_gateway_v1_ExplainRequestRequ
 import type { GatewayClient as _switchyard_gateway_v1_GatewayClient, GatewayDefinition as _switchyard_gateway_v1_GatewayDefinition } from './switchyard/gateway/v1/Gateway';
 import type { GatewayStatusRequest as _switchyard_gateway_v1_GatewayStatusRequest, GatewayStatusRequest__Output as _switchyard_gateway_v1_GatewayStatusRequest__Output } from './switchyard/gateway/v1/GatewayStatusRequest';
 import type { GatewayStatusResponse as _switchyard_gateway_v1_GatewayStatusResponse, GatewayStatusResponse__Output as _switchyard_gateway_v1_GatewayStatusResponse__Output } from './switchyard/gateway/v1/GatewayStatusResponse';
+import type { InferRequestHeader as _switchyard_gateway_v1_InferRequestHeader, InferRequestHeader__Output as _switchyard_gateway_v1_InferRequestHeader__Output } from './switchyard/gateway/v1/InferRequestHeader';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -101,6 +102,7 @@ export interface ProtoGrpcType {
         Gateway: SubtypeConstructor<typeof grpc.Client, _switchyard_gateway_v1_GatewayClient> & { service: _switchyard_gateway_v1_GatewayDefinition }
         GatewayStatusRequest: MessageTypeDefinition<_switchyard_gateway_v1_GatewayStatusRequest, _switchyard_gateway_v1_GatewayStatusRequest__Output>
         GatewayStatusResponse: MessageTypeDefinition<_switchyard_gateway_v1_GatewayStatusResponse, _switchyard_gateway_v1_GatewayStatusResponse__Output>
+        InferRequestHeader: MessageTypeDefinition<_switchyard_gateway_v1_InferRequestHeader, _switchyard_gateway_v1_InferRequestHeader__Output>
       }
     }
   }
