@@ -167,31 +167,85 @@ test('the default deadline is applied when the caller sets none', async () => {
   }
 });
 
-test('certificate reload: a new connection sees the rotated server certificate without restart', async () => {
-  const fingerprints: string[] = [];
-  const probe = async (): Promise<string> => {
-    let fp = '';
-    const c = createClient(GatewayClient, addr, ids.client!, { onServerCertificate: (cert) => (fp = cert.fingerprint256) });
-    try {
-      await unary(c, 'GatewayStatus', {});
-    } finally {
-      c.close();
-    }
-    return fp;
-  };
-  const first = await probe();
-  assert.equal(first, new crypto.X509Certificate(fs.readFileSync(ids.gateway!.certFile)).fingerprint256);
-  await renewIdentity(dir, 'gateway');
-  const rotated = new crypto.X509Certificate(fs.readFileSync(ids.gateway!.certFile)).fingerprint256;
-  assert.notEqual(rotated, first);
-  // Refresh is every 200 ms here; allow up to 10 s for the reload to land.
-  for (let i = 0; i < 50; i++) {
-    const fp = await probe();
-    fingerprints.push(fp);
-    if (fp === rotated) break;
-    await new Promise((r) => setTimeout(r, 200));
+/** One call on a fresh client (so a fresh TLS handshake); resolves with the fingerprint of the
+ *  certificate the server presented, rejects if the handshake or the call fails. */
+async function probeAt(address: string, identity: MeshIdentity, deadlineMs = 5000): Promise<string> {
+  let fp = '';
+  const c = createClient(GatewayClient, address, identity, { onServerCertificate: (cert) => (fp = cert.fingerprint256) });
+  try {
+    await unary(c, 'GatewayStatus', {}, { deadlineMs });
+  } finally {
+    c.close();
   }
-  assert.equal(fingerprints.at(-1), rotated);
+  return fp;
+}
+
+const fingerprintOf = (certFile: string): string => new crypto.X509Certificate(fs.readFileSync(certFile)).fingerprint256;
+
+/** Probes `address` every `gapMs` until the server presents `want` (or `budgetMs` passes). Every
+ *  probe must succeed: a failure is a handshake refused during rotation. Returns what was seen. */
+async function probeUntil(address: string, identity: MeshIdentity, want: string, budgetMs = 10_000, gapMs = 50): Promise<string[]> {
+  const seen: string[] = [];
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    try {
+      seen.push(await probeAt(address, identity));
+    } catch (err) {
+      assert.fail(`handshake ${seen.length + 1} during rotation failed: ${(err as Error).message}`);
+    }
+    if (seen.at(-1) === want || Date.now() > deadline) return seen;
+    await new Promise((r) => setTimeout(r, gapMs));
+  }
+}
+
+test('certificate reload: a new connection sees the rotated server certificate without restart', async () => {
+  const first = await probeAt(addr, ids.client!);
+  assert.equal(first, fingerprintOf(ids.gateway!.certFile));
+  await renewIdentity(dir, 'gateway');
+  const rotated = fingerprintOf(ids.gateway!.certFile);
+  assert.notEqual(rotated, first);
+  // Refresh is every 200 ms here; allow up to 10 s for the reload to land. Every probe must succeed.
+  const seen = await probeUntil(addr, ids.client!, rotated);
+  assert.equal(seen.at(-1), rotated, `the rotated certificate was served within 10 s (saw ${seen.length} probes)`);
+  assert.ok(
+    seen.every((fp) => fp === first || fp === rotated),
+    'only the old and the rotated certificate were ever presented',
+  );
+});
+
+test('a certificate read that fails mid-rotation keeps the previous certificate: no handshake is refused', async () => {
+  // The file watcher reports a failed read (ENOENT/ESTALE on volumes that replace files
+  // non-atomically, EMFILE, ...) as null; handed to grpc-js, that marks the server's credentials
+  // invalid and every new connection is destroyed before the handshake ("Client network socket
+  // disconnected before secure TLS connection was established") until the next good read. Make
+  // the reads fail for a while by taking the key away, then complete a rotation.
+  const pdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-badread-'));
+  const own = await ensureDevPki(pdir, ['gateway', 'client']);
+  const s = await startServer({ identity: own.gateway!, certRefreshMs: 20, healthPort: undefined });
+  const a = `127.0.0.1:${s.port}`;
+  try {
+    const before = fingerprintOf(own.gateway!.certFile);
+    assert.equal(await probeAt(a, own.client!), before);
+    fs.renameSync(own.gateway!.keyFile, `${own.gateway!.keyFile}.away`);
+    const unreadableUntil = Date.now() + 300; // ~15 failed reads
+    const during: string[] = [];
+    while (Date.now() < unreadableUntil) {
+      try {
+        during.push(await probeAt(a, own.client!));
+      } catch (err) {
+        assert.fail(`handshake ${during.length + 1} while the key was unreadable failed: ${(err as Error).message}`);
+      }
+    }
+    assert.ok(during.length > 0);
+    assert.ok(during.every((fp) => fp === before), 'the previous certificate stayed in use');
+    await renewIdentity(pdir, 'gateway'); // writes a new key (the old one is gone), then the certificate
+    const rotated = fingerprintOf(own.gateway!.certFile);
+    const seen = await probeUntil(a, own.client!, rotated, 10_000, 10);
+    assert.equal(seen.at(-1), rotated);
+  } finally {
+    await s.shutdown(500);
+    fs.rmSync(pdir, { recursive: true, force: true });
+  }
 });
 
 test('certificate rotation never breaks a handshake, even when the watcher reads between the key and certificate writes', async () => {

@@ -11,7 +11,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { packageDefinition } from '@switchyard/proto';
 import type { Logger } from '@switchyard/log';
 import { AUTHZ, isAllowed, type AuthzTable } from './authz-table.ts';
-import { fileCertificateProvider } from './cert-provider.ts';
+import { fileCertificateProvider, type PairCheckingCertificateProvider } from './cert-provider.ts';
 import { spiffeIdFromPeer, workloadOf } from './identity.ts';
 import type { MeshIdentity } from './pki.ts';
 import {
@@ -86,7 +86,7 @@ export class MeshServer {
   readonly #server: grpc.Server;
   readonly #health: HealthImplementation;
   readonly #healthNames: string[];
-  readonly #provider: grpc.experimental.CertificateProvider;
+  readonly #provider: PairCheckingCertificateProvider;
   readonly #maxDeadlineMs: number;
   #healthServer: grpc.Server | undefined;
   #port = 0;
@@ -98,6 +98,7 @@ export class MeshServer {
   #certFingerprint: string | undefined;
   readonly #certListener = (update: grpc.experimental.IdentityCertificateUpdate | null): void => {
     if (!update) {
+      // Only before anything good was loaded: afterwards the provider keeps the last good pair.
       this.#opts.log.error({ certFile: this.#opts.identity.certFile }, 'mesh: certificate files unreadable; new TLS connections refused until fixed');
       return;
     }
@@ -135,9 +136,14 @@ export class MeshServer {
     for (const s of opts.services) this.#server.addService(s.definition, s.implementation);
     this.#health.addToServer(this.#server);
     new ReflectionService(reflectionPackageDefinition()).addToServer(this.#server);
-    this.#provider = fileCertificateProvider(opts.identity, opts.certRefreshMs ?? 5000, () =>
-      opts.log.warn({ certFile: opts.identity.certFile }, 'mesh: certificate and key on disk do not match (rotation in progress?); keeping the previous pair'),
-    );
+    const files = { caFile: opts.identity.caFile, certFile: opts.identity.certFile, keyFile: opts.identity.keyFile };
+    this.#provider = fileCertificateProvider(opts.identity, opts.certRefreshMs ?? 5000, {
+      onMismatch: () => opts.log.warn(files, 'mesh: certificate and key on disk do not match (rotation in progress?); keeping the previous pair'),
+      onBadRead: (what, kept) => {
+        if (kept) opts.log.warn({ ...files, what }, `mesh: ${what} certificate files unreadable or unparseable; still serving the previous ones`);
+        else if (what === 'ca') opts.log.error(files, 'mesh: CA certificate file unreadable or unparseable; new TLS connections refused until fixed');
+      },
+    });
   }
 
   get port(): number {
@@ -161,18 +167,22 @@ export class MeshServer {
     }
     // Same provider for CA and identity: it reads all three files in one pass.
     const creds = grpc.experimental.createCertificateProviderServerCredentials(this.#provider, this.#provider, true);
-    const loaded = new Promise<void>((resolve) => {
-      const first = (u: grpc.experimental.IdentityCertificateUpdate | null): void => {
-        this.#provider.removeIdentityCertificateListener(first);
-        this.#certListener(u);
-        resolve();
-      };
-      this.#provider.addIdentityCertificateListener(first);
-    });
-    const host = this.#opts.host ?? '127.0.0.1';
-    this.#port = await bindAsync(this.#server, hostPort(host, this.#opts.port), creds);
-    await loaded;
+    // Subscribe before binding and for good: the file watcher then runs without a break. (A
+    // listener that unsubscribed after the first read stopped the watcher until grpc-js subscribed;
+    // when binding took longer than two refresh intervals the watcher restarted with its state
+    // cleared, and start() returned while grpc-js still had no credentials.)
     this.#provider.addIdentityCertificateListener(this.#certListener);
+    const host = this.#opts.host ?? '127.0.0.1';
+    try {
+      this.#port = await bindAsync(this.#server, hostPort(host, this.#opts.port), creds);
+      // grpc-js's credentials subscribed while binding; they hold the CA and identity once the
+      // provider has loaded them (changes are handed on synchronously, the current state on
+      // subscription), so no connection accepted from here on is refused for lack of credentials.
+      await this.#provider.whenLoaded();
+    } catch (err) {
+      this.#provider.removeIdentityCertificateListener(this.#certListener);
+      throw err;
+    }
     if (this.#opts.healthPort !== undefined) {
       const hs = new grpc.Server({ 'grpc.max_receive_message_length': 4096 } satisfies ServerChannelOptions);
       this.#health.addToServer(hs);
