@@ -4,6 +4,7 @@
 // enabled. register.ts does both at preload time; startTelemetry() only wires providers.
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
+import { manuallyTracedMethods } from './hot-path.ts';
 
 interface State {
   instrumentations: Instrumentation[];
@@ -23,7 +24,10 @@ export function enableInstrumentations(opts: { esmHook: boolean }): void {
   const s = state();
   if (opts.esmHook) s.esmHook = true;
   if (s.instrumentations.length > 0) return;
-  s.instrumentations = [new GrpcInstrumentation()];
+  // Methods a service traces itself (hot-path.ts) are skipped; the set is read per call, so a
+  // service may name them after this preload ran.
+  const manual = manuallyTracedMethods();
+  s.instrumentations = [new GrpcInstrumentation({ ignoreGrpcMethods: [(name: string) => manual.has(name)] })];
   registerInstrumentations({ instrumentations: s.instrumentations });
 }
 

@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, z, ConfigError, boolish } from '@switchyard/config';
 import { createLogger } from '@switchyard/log';
-import { startTelemetry } from '@switchyard/otel';
+import { startTelemetry, traceGrpcManually } from '@switchyard/otel';
 import { MeshServer, identityFromDir, onShutdown, createClient, spiffeIdOf } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
 import { connectRedis, QuotaLeases, redisLeaseStore } from '@switchyard/store';
@@ -14,8 +14,8 @@ import { openPolicyKv, ensureAuditStream } from '@switchyard/policy-engine/nats'
 import { createVerifier, jwksFromProto, AuthError, type Principal } from '@switchyard/auth';
 import { codec, inference, gatewayV1, policyV1, schedulerV1 } from '@switchyard/proto';
 import type { AuditEvent, AuditEvent__Output, PolicyBundle, PolicyBundle__Output, Jwks__Output, Outcome, OutcomeBatch, OutcomeBatch__Output, PlacementTable, PlacementTable__Output, PlaceResponse__Output, PolicyClient, PlacementSchedulerClient } from '@switchyard/proto';
-import { Router } from './router.ts';
-import { oipImplementation } from './oip.ts';
+import { Router, EXECUTOR_INFER } from './router.ts';
+import { oipImplementation, MODEL_INFER } from './oip.ts';
 import { StatusError } from './errors.ts';
 import { DecisionStore } from './decisions.ts';
 import { LoadShedder } from './shed.ts';
@@ -68,6 +68,9 @@ const cfg = (() => {
   }
 })();
 
+// The hot path's two gRPC spans (ModelInfer in, Executor/Infer out) are made by oip.ts and
+// router.ts without the instrumentation's per-call wrapping (libs/otel/src/hot-path.ts).
+traceGrpcManually(MODEL_INFER.split('/').pop()!, EXECUTOR_INFER.split('/').pop()!);
 const tel = await startTelemetry({
   serviceName: 'gateway', serviceVersion: VERSION,
   ...(cfg.otlpEndpoint ? { otlpEndpoint: cfg.otlpEndpoint } : {}),

@@ -1,9 +1,9 @@
 // The Open Inference Protocol (KServe v2) service with Triton's RepositoryIndex and
 // ModelStatistics extensions: authenticate, admit, place, forward, report the outcome.
 import * as grpc from '@grpc/grpc-js';
-import { trace as otelTrace } from '@opentelemetry/api';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@switchyard/log';
+import { startServerSpan, endRpcSpan, spanIds } from '@switchyard/otel';
 import type { Principal } from '@switchyard/auth';
 import type {
   InferRequestHeader__Output, ModelMetadataRequest__Output, ModelMetadataResponse, ModelReadyRequest__Output,
@@ -36,6 +36,9 @@ export interface OipDeps {
   record?(r: DecisionRecord): void;
   gatewayId?: string;
 }
+
+/** Traced by the gateway itself (startServerSpan), not by the gRPC instrumentation. */
+export const MODEL_INFER = '/inference.GRPCInferenceService/ModelInfer';
 
 function poolWord(pool: string | undefined): string {
   return pool === 'POOL_GPU' ? 'gpu' : pool === 'POOL_CPU' ? 'cpu' : '';
@@ -164,17 +167,19 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
       // for the decision record and the outcome is always returned as `switchyard_request_id`.
       const requestId = req.id || randomUUID();
       let principal: Principal | undefined;
-      // The request's trace (the gRPC server span): outcome events carry it across NATS.
-      const spanContext = otelTrace.getActiveSpan()?.spanContext();
-      const traceId = spanContext?.traceId ?? '';
-      let outcome: Omit<Outcome, 'status' | 'latency_ms' | 'finished_at_ms'> = { request_id: requestId, model_name: req.model_name, model_version: req.model_version, trace_id: traceId, span_id: spanContext?.spanId ?? '' };
+      // The request's gRPC server span, made here rather than by the gRPC instrumentation (main.ts:
+      // traceGrpcManually): outcome events carry its trace across NATS.
+      const span = startServerSpan(MODEL_INFER, call.metadata);
+      const { traceId, spanId } = spanIds(span);
+      let outcome: Omit<Outcome, 'status' | 'latency_ms' | 'finished_at_ms'> = { request_id: requestId, model_name: req.model_name, model_version: req.model_version, trace_id: traceId, span_id: spanId };
       const trace: DecisionTrace = {};
       let ctl: RequestControls | undefined;
       let release: (() => void) | undefined;
       let admitted: Admitted | undefined;
       let result: RoutedResult | undefined;
-      const finish = (status: string, reason: string): void => {
+      const finish = (status: string, reason: string, code: number): void => {
         const latency = performance.now() - started;
+        endRpcSpan(span, code, code === 0 ? undefined : reason);
         const dec = trace.decision;
         d.emit({
           ...outcome, status, latency_ms: latency, finished_at_ms: Date.now(),
@@ -194,7 +199,7 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
         if (d.shedder) release = d.shedder.enter(req.model_name, ctl.priority, router.slotsFor(req.model_name, req.model_version));
         await admitted.waitTurn();
         const adm = admitted;
-        const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), beforeForward: (dec) => adm.charge(dec) }, trace).catch((e: unknown) => {
+        const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), beforeForward: (dec) => adm.charge(dec), span }, trace).catch((e: unknown) => {
           // Residency: a request no allowed region can take is refused naming the rule.
           if (adm.allowedRegions && e instanceof StatusError && e.code === grpc.status.FAILED_PRECONDITION && !(e instanceof PolicyDenied)) {
             throw new PolicyDenied(e.code, `residency rule '${adm.residencyRule}' allows only regions [${adm.allowedRegions.join(', ')}]: ${e.message}`, adm.residencyRule ?? 'residency');
@@ -204,7 +209,7 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
         result = r;
         const last = r.attempts[r.attempts.length - 1]!;
         outcome = { ...outcome, model_version: r.version, executor_id: last.executorId, pool: r.candidate.pool, region: r.candidate.region, attempts: r.attempts.length };
-        finish('OK', r.decision.reason);
+        finish('OK', r.decision.reason, grpc.status.OK);
         // Say where it ran (and whether that executor is a GPU in CPU fallback), so callers can see why.
         return withResponseExtras(r.response, r.version, {
           switchyard_request_id: { string_param: requestId },
@@ -218,7 +223,7 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
       } catch (e) {
         const se = toServiceError(e);
         const dec = trace.decision;
-        finish(statusName(se.code ?? grpc.status.UNKNOWN), dec && !dec.placed ? dec.reason : String(se.details ?? ''));
+        finish(statusName(se.code ?? grpc.status.UNKNOWN), dec && !dec.placed ? dec.reason : String(se.details ?? ''), se.code ?? grpc.status.UNKNOWN);
         if (e instanceof PolicyDenied) d.onDeny?.(principal, e, req.model_name, { requestId, traceId });
         if (e instanceof StatusError) {
           // Give the caller the id to explain a refusal with.

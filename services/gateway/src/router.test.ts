@@ -34,7 +34,7 @@ function routerWith(behave: Behaviour, cands: Candidate__Output[], random = () =
   const router = new Router({
     identity, log, random, ejectMs: 60_000,
     clientFactory: (c) => ({
-      makeUnaryRequest: (path: string, _s: unknown, _d: unknown, bytes: Buffer, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
+      makeUnaryRequest: (path: string, _s: unknown, _d: unknown, bytes: Buffer, _m: unknown, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
         assert.equal(path, '/switchyard.executor.v1.Executor/Infer');
         calls.push(c.executor_id);
         sentBytes.push(bytes);
@@ -111,7 +111,7 @@ test('a saturated cheap GPU (live in-flight) spills tight deadlines to the CPU',
   const cpu = cand('cpu-1', { cost_per_hour: 0.4, max_batch_size: 1, service_times: [{ batch_size: 1, ms: 30 }] });
   const calls: string[] = [];
   const router = new Router({ identity, log, random: () => 0, clientFactory: (c) => ({
-    makeUnaryRequest: (_p: string, _s: unknown, _d: unknown, _b: Buffer, _o: unknown, cb: (e: null, res: unknown) => void) => { calls.push(c.executor_id); const done = () => cb(null, Buffer.alloc(0)); if (c.executor_id === 'gpu-1') void gate.then(done); else setImmediate(done); },
+    makeUnaryRequest: (_p: string, _s: unknown, _d: unknown, _b: Buffer, _m: unknown, _o: unknown, cb: (e: null, res: unknown) => void) => { calls.push(c.executor_id); const done = () => cb(null, Buffer.alloc(0)); if (c.executor_id === 'gpu-1') void gate.then(done); else setImmediate(done); },
     close: () => {},
   }) as unknown as ExecutorClient });
   router.setTable(tableOf(1, [gpu, cpu]));

@@ -8,11 +8,14 @@ import { executorV1 } from '@switchyard/proto';
 import type { Candidate__Output, ExecutorClient, PlacementTable__Output, PlaceResponse__Output } from '@switchyard/proto';
 import { rawBytes, requestForVersion, type RawInferRequest } from './passthrough.ts';
 import type { Logger } from '@switchyard/log';
+import { startClientSpan, endRpcSpan } from '@switchyard/otel';
+import type { Span } from '@opentelemetry/api';
 import { StatusError } from './errors.ts';
 import type { RequestControls } from './controls.ts';
 import { Ejections } from './eject.ts';
 
-const EXECUTOR_INFER = '/switchyard.executor.v1.Executor/Infer';
+/** Traced by the gateway itself (startClientSpan), not by the gRPC instrumentation. */
+export const EXECUTOR_INFER = '/switchyard.executor.v1.Executor/Infer';
 
 export interface Attempt { executorId: string; pool: string; region: string; code: string }
 /** `response`: the executor's serialized inference.ModelInferResponse (passed through). */
@@ -58,6 +61,8 @@ export interface InferOptions {
   allowedRegions?: string[];
   /** Called with the placement decision before the first forward (quota charge); may throw to refuse. */
   beforeForward?: (d: Decision) => Promise<void>;
+  /** The request's span: each forward to an executor is a client span below it. */
+  span?: Span;
 }
 
 export interface ExecutorLoad { inFlight: number; completed: number; failed: number }
@@ -162,7 +167,7 @@ export class Router {
     if (!this.index && this.fallbackPlace) {
       // The scheduler's Place has no allowed-regions field: residency needs the local table.
       if (opts.allowedRegions?.length) throw new StatusError(grpc.status.UNAVAILABLE, 'no placement table yet: cannot enforce the residency rule; retry shortly');
-      return this.inferViaScheduler(req, ctl, attempts);
+      return this.inferViaScheduler(req, ctl, attempts, opts.span);
     }
     const { version, candidates } = this.resolve(req.model_name, req.model_version);
     if (trace) { trace.version = version; trace.tableVersion = this.tableVersion; }
@@ -201,7 +206,7 @@ export class Router {
       // Admission's quota charge, once per request (a retry is not charged again).
       if (attempt === 0 && opts.beforeForward) await opts.beforeForward(decision);
       try {
-        const response = await this.forward(cand, req, version, ctl.deadlineAtMs);
+        const response = await this.forward(cand, req, version, ctl.deadlineAtMs, opts.span);
         attempts.push({ executorId: cand.executor_id, pool: cand.pool, region: cand.region, code: 'OK' });
         return { response, candidate: cand, version, attempts, decision };
       } catch (e) {
@@ -220,14 +225,14 @@ export class Router {
     throw new StatusError(grpc.status.INTERNAL, 'unreachable');
   }
 
-  private async inferViaScheduler(req: RawInferRequest, ctl: RequestControls, attempts: Attempt[]): Promise<RoutedResult> {
+  private async inferViaScheduler(req: RawInferRequest, ctl: RequestControls, attempts: Attempt[], span: Span | undefined): Promise<RoutedResult> {
     const excluded: string[] = [];
     for (let attempt = 0; attempt < 2; attempt++) {
       const p = await this.fallbackPlace!(req.model_name, req.model_version, excluded);
       if (!p.placed) throw new StatusError(grpc.status.UNAVAILABLE, `scheduler could not place the request: ${p.reason}`);
       const cand = { executor_id: p.executor_id, address: p.address, pool: p.pool, spiffe_id: p.spiffe_id, region: '' } as Candidate__Output;
       try {
-        const response = await this.forward(cand, req, p.model_version, ctl.deadlineAtMs);
+        const response = await this.forward(cand, req, p.model_version, ctl.deadlineAtMs, span);
         attempts.push({ executorId: cand.executor_id, pool: cand.pool, region: '', code: 'OK' });
         return { response, candidate: cand, version: p.model_version, attempts, decision: { placed: true, candidate: cand, reason: `scheduler Place: ${p.reason}` } };
       } catch (e) {
@@ -240,15 +245,19 @@ export class Router {
     throw new StatusError(grpc.status.INTERNAL, 'unreachable');
   }
 
-  private forward(cand: Candidate__Output, req: RawInferRequest, version: string, deadlineAtMs: number | undefined): Promise<Buffer> {
+  private forward(cand: Candidate__Output, req: RawInferRequest, version: string, deadlineAtMs: number | undefined, parent: Span | undefined): Promise<Buffer> {
     const client = this.clientFor(cand);
     const load = this.loadOf(cand.executor_id);
     load.inFlight++;
     const deadline = deadlineAtMs ?? Date.now() + 30_000;
+    const metadata = new grpc.Metadata();
+    const span = startClientSpan(EXECUTOR_INFER, parent, metadata);
+    span.setAttribute('switchyard.executor_id', cand.executor_id);
     return new Promise<Buffer>((resolve, reject) => {
       // The caller's bytes, as they came (passthrough.ts): no tensor is decoded or re-encoded here.
-      client.makeUnaryRequest(EXECUTOR_INFER, rawBytes, rawBytes, requestForVersion(req, version), { deadline }, (err, res) => {
+      client.makeUnaryRequest(EXECUTOR_INFER, rawBytes, rawBytes, requestForVersion(req, version), metadata, { deadline }, (err, res) => {
         load.inFlight--;
+        endRpcSpan(span, err ? err.code : grpc.status.OK, err?.details);
         if (err) {
           load.failed++;
           reject(err);
