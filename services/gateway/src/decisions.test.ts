@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startRedis, type RedisHandle } from '@switchyard/devstack';
 import { Redis } from '@switchyard/store';
 import { createLogger } from '@switchyard/log';
-import { DecisionStore, decisionKey, type DecisionRecord } from './decisions.ts';
+import { DecisionStore, decisionBucketKey, type DecisionRecord } from './decisions.ts';
 import { buildRecord } from './oip.ts';
 
 const log = createLogger({ service: 'gateway-test', level: 'silent' });
@@ -31,7 +31,11 @@ function rec(id: string): DecisionRecord {
 }
 
 test('records are written to Redis in batches, with a TTL, and any replica reads them back', async () => {
-  const a = new DecisionStore({ redis, log, ttlMs: 60_000, flushMs: 10_000, batch: 3 });
+  // PEXPIREAT is absolute: buckets are aligned to the real minute (60 s buckets).
+  const base = Math.floor(Date.now() / 60_000) * 60_000;
+  let now = base + 30_000;
+  const a = new DecisionStore({ redis, log, ttlMs: 60_000, flushMs: 10_000, batch: 3, now: () => now });
+  const key = decisionBucketKey(base);
   const full = buildRecord({
     requestId: 'req-1', gatewayId: 'gw-a', model: 'ocr_cls', version: '', tenant: 'demo',
     ctl: { priority: 2, poolPreference: 'auto', deadlineAtMs: undefined },
@@ -48,14 +52,16 @@ test('records are written to Redis in batches, with a TTL, and any replica reads
   });
   a.record(full);
   a.record(rec('req-2'));
-  assert.equal(await redis.exists(decisionKey('req-1')), 0, 'not written on the hot path');
+  assert.equal(await redis.exists(key), 0, 'not written on the hot path');
   a.record(rec('req-3')); // the third fills the batch
   await a.flush();
   assert.equal(a.written, 3);
-  const ttl = await redis.pttl(decisionKey('req-1'));
-  assert.ok(ttl > 50_000 && ttl <= 60_000, `ttl ${ttl}`);
-  // Another replica (empty ring) answers from Redis, field for field.
-  const b = new DecisionStore({ redis, log });
+  assert.deepEqual((await redis.hkeys(key)).sort(), ['req-1', 'req-2', 'req-3'], 'one hash per bucket');
+  // The bucket expires ttlMs after it ends.
+  assert.equal(await redis.call('PEXPIRETIME', key), base + 60_000 + 60_000);
+  // Another replica (empty ring) answers from Redis, field for field, up to ttlMs after the bucket.
+  now = base + 60_000 + 59_000;
+  const b = new DecisionStore({ redis, log, ttlMs: 60_000, now: () => now });
   const got = await b.get('req-1');
   assert.ok(got);
   assert.equal(got.executor_id, 'cpu-1');
@@ -82,10 +88,12 @@ test('the ring answers without Redis and is bounded (oldest first out)', async (
 });
 
 test('the timer flushes; a Redis failure drops the batch, never throws', async () => {
-  const s = new DecisionStore({ redis, log, flushMs: 20 });
+  const base = Math.floor(Date.now() / 60_000) * 60_000;
+  const s = new DecisionStore({ redis, log, flushMs: 20, now: () => base + 1 });
   s.record(rec('timed'));
-  for (let i = 0; i < 100 && !(await redis.exists(decisionKey('timed'))); i++) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(await redis.exists(decisionKey('timed')), 1);
+  const key = decisionBucketKey(base);
+  for (let i = 0; i < 100 && !(await redis.hexists(key, 'timed')); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await redis.hexists(key, 'timed'), 1);
   await s.close();
   const broken = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
   const f = new DecisionStore({ redis: broken, log, flushMs: 10_000 });

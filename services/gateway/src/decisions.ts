@@ -3,10 +3,14 @@
 // version and a per-candidate summary — so `switchyard explain <request-id>` recomputes nothing.
 //
 // Storage: a bounded in-memory ring (this gateway answers at once, even before the write lands
-// or while Redis is down) plus Redis, written OFF the hot path: records are queued and flushed as
-// one pipeline of SET <key> <protobuf bytes> PX <ttl> every `flushMs` or `batch` records, so any
-// gateway replica can answer ExplainRequest. Key sy:v1:decision:<request-id>, owner gateway,
-// TTL 1 h by default. A failed flush drops that batch (logged; the ring still holds it).
+// or while Redis is down) plus Redis, written OFF the hot path: records are queued and flushed
+// every `flushMs` or `batch` records as ONE command, HSET sy:v1:decision:<bucket> <request-id>
+// <protobuf bytes> ..., into the hash of the current minute (`bucketMs`), which expires `ttlMs`
+// after the minute ends (PEXPIREAT). One command per flush instead of one per record: the
+// gateway's CPU per request is the mesh's throughput (docs/benchmarks.md). Any gateway replica
+// answers ExplainRequest by asking the buckets a record can be in, newest first, in one pipeline.
+// Owner: gateway; TTL: 1 h by default (a record lives between ttlMs and ttlMs + bucketMs). A
+// failed flush drops that batch (logged; the ring still holds it).
 import type { Redis } from 'ioredis';
 import type { Logger } from '@switchyard/log';
 import { codec } from '@switchyard/proto';
@@ -19,18 +23,23 @@ export type CandidateSummaryRecord = CandidateSummary__Output;
 
 export const recordCodec = codec<DecisionRecord, DecisionRecord>('switchyard.gateway.v1.DecisionRecord');
 
-export function decisionKey(requestId: string): string {
-  return redisKey('decision', requestId);
+/** The hash holding the records flushed during the bucket that starts at `bucketStartMs`. */
+export function decisionBucketKey(bucketStartMs: number): string {
+  return redisKey('decision', String(bucketStartMs));
 }
 
 export interface DecisionStoreOptions {
-  redis?: Pick<Redis, 'pipeline' | 'getBuffer'> | undefined;
+  redis?: Pick<Redis, 'pipeline'> | undefined;
   log: Logger;
   /** Records kept in memory (oldest evicted first). */
   ringSize?: number;
   ttlMs?: number;
   flushMs?: number;
   batch?: number;
+  /** Width of one Redis hash, ms (default 60 s). */
+  bucketMs?: number;
+  /** Clock, ms (default Date.now). */
+  now?: () => number;
 }
 
 export class DecisionStore {
@@ -41,6 +50,8 @@ export class DecisionStore {
   private readonly ringSize: number;
   private readonly ttlMs: number;
   private readonly batch: number;
+  private readonly bucketMs: number;
+  private readonly now: () => number;
   private readonly timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   /** Records written to Redis / dropped after a failed flush (for status and tests). */
@@ -53,6 +64,8 @@ export class DecisionStore {
     this.ringSize = opts.ringSize ?? 10_000;
     this.ttlMs = opts.ttlMs ?? 3_600_000;
     this.batch = opts.batch ?? 256;
+    this.bucketMs = opts.bucketMs ?? 60_000;
+    this.now = opts.now ?? Date.now;
     if (this.redis) {
       this.timer = setInterval(() => void this.flush(), opts.flushMs ?? 100);
       this.timer.unref();
@@ -79,13 +92,15 @@ export class DecisionStore {
       if (!this.redis || this.queue.length === 0) return;
       const batch = this.queue;
       this.queue = [];
-      const p = this.redis.pipeline();
-      for (const r of batch) p.set(decisionKey(r.request_id), Buffer.from(recordCodec.encode(r)), 'PX', this.ttlMs);
+      const bucket = Math.floor(this.now() / this.bucketMs) * this.bucketMs;
+      const key = decisionBucketKey(bucket);
+      const fields: Array<string | Buffer> = [];
+      for (const r of batch) fields.push(r.request_id, Buffer.from(recordCodec.encode(r)));
       try {
-        const res = await p.exec();
-        const failed = (res ?? []).filter(([e]) => e).length;
-        this.written += batch.length - failed;
-        this.dropped += failed;
+        const res = await this.redis.pipeline().hset(key, ...fields).pexpireat(key, bucket + this.bucketMs + this.ttlMs).exec();
+        const err = (res ?? []).find(([e]) => e)?.[0];
+        if (err) throw err;
+        this.written += batch.length;
       } catch (e) {
         this.dropped += batch.length;
         this.log.warn({ err: (e as Error).message, records: batch.length }, 'decision records not written to Redis');
@@ -99,8 +114,15 @@ export class DecisionStore {
     const local = this.ring.get(requestId);
     if (local) return local;
     if (!this.redis) return undefined;
-    const buf = await this.redis.getBuffer(decisionKey(requestId));
-    return buf ? recordCodec.decode(buf) : undefined;
+    // Every bucket a live record can be in, newest first.
+    const newest = Math.floor(this.now() / this.bucketMs) * this.bucketMs;
+    const p = this.redis.pipeline();
+    for (let b = newest; b >= newest - this.ttlMs - this.bucketMs; b -= this.bucketMs) p.hgetBuffer(decisionBucketKey(b), requestId);
+    for (const [err, buf] of (await p.exec()) ?? []) {
+      if (err) throw err;
+      if (buf) return recordCodec.decode(buf as Buffer);
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {
