@@ -1,8 +1,9 @@
 // Fair share end to end, real processes: two tenants of equal weight share one model; the heavy
 // one offers 10x the quiet one's load (10 clients against 1, same pacing). The gateway's
-// weighted fair sharing of the model's slots keeps the quiet tenant's p99 close to its p99
-// when alone (docs/policy.md has the figures). SY_FAIRNESS_SLOTS overrides the gateway's
-// fairSlotsPerExecutor (0 = fair sharing off, to compare).
+// weighted fair sharing of the model's slots, with placement honouring the slots per executor,
+// is meant to keep the quiet tenant's p99 close to its p99 when alone (docs/policy.md has the
+// figures). SY_FAIRNESS_SLOTS overrides the gateway's fairSlotsPerExecutor (0 = fair sharing off,
+// to compare).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,9 @@ import { startMesh, type Mesh } from '@switchyard/launcher';
 import type { ModelInferRequest, ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/client.ts';
 import { run as policyCmd } from '../tools/cli/policy-cmd.ts';
+import { createClient, spiffeIdOf, unary } from '@switchyard/mesh';
+import { gatewayV1 } from '@switchyard/proto';
+import type { DecisionRecord__Output, GatewayClient } from '@switchyard/proto';
 
 const MODEL = process.env.SY_FAIRNESS_MODEL ?? 'ocr_cls';
 const FAIR = process.env.SY_FAIRNESS_SLOTS ?? '1';
@@ -58,14 +62,14 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-/** One client: N requests, each followed by the same pause. Latencies in ms. */
-async function client(conn: GatewayConn, n: number, stop?: () => boolean): Promise<{ lat: number[]; errors: number }> {
+/** One client: N requests, each followed by the same pause. Latencies in ms; request ids `<idPrefix>-<i>` when given. */
+async function client(conn: GatewayConn, n: number, stop?: () => boolean, idPrefix?: string): Promise<{ lat: number[]; errors: number }> {
   const lat: number[] = [];
   let errors = 0;
   for (let i = 0; i < n && !(stop?.() ?? false); i++) {
     const t0 = performance.now();
     try {
-      await conn.call('ModelInfer', req);
+      await conn.call('ModelInfer', idPrefix ? { ...req, id: `${idPrefix}-${i}` } : req);
       lat.push(performance.now() - t0);
     } catch {
       errors++;
@@ -81,7 +85,7 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
   let done = false;
   const heavyRuns = heavy.map((h) => client(h, 1_000_000, () => done));
   await sleep(500);
-  const shared = await client(quiet, N);
+  const shared = await client(quiet, N, undefined, 'quiet-shared');
   done = true;
   const heavyRes = await Promise.all(heavyRuns);
   const heavyCount = heavyRes.reduce((a, r) => a + r.lat.length, 0);
@@ -94,7 +98,28 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
   // at the gateway while the quiet tenant's go straight to an executor. With FIFO admission both
   // would queue alike. (Same run, same machine load: robust on a busy 2-core machine.)
   if (FAIR !== '0') assert.ok(s50 * 2 <= h50, `quiet p50 ${s50.toFixed(1)} ms should be at most half the heavy tenant's ${h50.toFixed(1)} ms`);
-  // The absolute target (quiet p99 within 1.5x of alone) is timing: checked in benchmark mode on a
-  // quiet machine (SY_FAIRNESS_STRICT=1); figures in docs/policy.md.
+  // Where the quiet tenant's requests ran (the gateway's decision records): its reserved slot is a
+  // slot on an executor, so placement puts it where none of the gateway's requests is in flight
+  // rather than behind the heavy tenant's request on the cheaper executor (the GPU executor in CPU
+  // fallback costs 2.5/h, the CPU executor 0.4/h). Counts, not timing.
+  if (FAIR === '1') {
+    const admin = createClient<GatewayClient>(gatewayV1.Gateway, mesh.endpoints.gateway, mesh.client, { serverSpiffeId: spiffeIdOf('gateway') });
+    try {
+      const behind: string[] = [];
+      for (let i = 0; i < shared.lat.length; i++) {
+        const r = await unary<DecisionRecord__Output>(admin, 'ExplainRequest', { request_id: `quiet-shared-${i}` }, { deadlineMs: 5000 });
+        const chosen = r.candidates.find((c) => c.chosen);
+        if (!chosen || chosen.live_in_flight > 0) behind.push(`${r.request_id}: ${r.executor_id} (${chosen?.live_in_flight ?? '?'} in flight; ${r.reason})`);
+      }
+      process.stdout.write(`# fairness placement: ${behind.length} of ${shared.lat.length} quiet requests placed on an executor with another request in flight\n`);
+      assert.ok(behind.length <= shared.lat.length * 0.05, `quiet requests placed behind another request: ${behind.length} of ${shared.lat.length}: ${behind.slice(0, 3).join('; ')}`);
+    } finally {
+      admin.close();
+    }
+  }
+  // The absolute target (quiet p99 within 1.5x of alone) is timing, checked only with
+  // SY_FAIRNESS_STRICT=1: with the gateway, both executors and the clients on one 2-core machine
+  // the heavy tenant's traffic takes CPU from every hop of the quiet tenant's requests, and the
+  // bound is not met there (figures and analysis in docs/policy.md).
   if (process.env.SY_FAIRNESS_STRICT === '1') assert.ok(s99 <= 1.5 * a99, `quiet p99 ${s99.toFixed(1)} ms with the heavy tenant vs ${a99.toFixed(1)} ms alone`);
 });

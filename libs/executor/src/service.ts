@@ -37,6 +37,8 @@ const int = z.coerce.number().int();
  *   costPerHour           default gpu 2.5, cpu 0.4
  *   heartbeatMs           default 1000
  *   intraOpThreads, interOpThreads, graphOptimizationLevel (disabled|basic|extended|all), enableCpuMemArena
+ *   intraOpSpinning       let onnxruntime's worker threads spin-wait between runs (default false: a spinning
+ *                         pool keeps a core busy while the executor waits, taking it from co-located processes)
  *   maxRequestBytes       decoded input size limit per request, default 64 MiB (over: RESOURCE_EXHAUSTED)
  *   drainMs               how long shutdown waits for in-flight requests, default 5000
  *   sessionWorkers        worker threads running onnxruntime sessions (default 2; run() blocks its thread)
@@ -67,6 +69,7 @@ export const executorSettings = {
   interOpThreads: int.min(0).optional(),
   graphOptimizationLevel: z.enum(['disabled', 'basic', 'extended', 'all']).optional(),
   enableCpuMemArena: boolish.optional(),
+  intraOpSpinning: boolish.default(false),
   maxRequestBytes: int.positive().default(64 * 1024 * 1024),
   drainMs: int.min(0).default(5000),
   sessionWorkers: int.min(1).max(64).default(2),
@@ -195,6 +198,7 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
     ...(cfg.interOpThreads !== undefined ? { interOpThreads: cfg.interOpThreads } : {}),
     ...(cfg.graphOptimizationLevel !== undefined ? { graphOptimizationLevel: cfg.graphOptimizationLevel } : {}),
     ...(cfg.enableCpuMemArena !== undefined ? { enableCpuMemArena: cfg.enableCpuMemArena } : {}),
+    intraOpSpinning: cfg.intraOpSpinning,
     ...(cfg.costPerHour !== undefined ? { costPerHour: cfg.costPerHour } : {}),
     spiffeId: spiffeIdOf(workload),
     maxRequestBytes: cfg.maxRequestBytes,

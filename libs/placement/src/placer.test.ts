@@ -225,3 +225,62 @@ test('p2c: a misbehaving random() cannot pick outside the feasible pool', () => 
     assert.notEqual(d.candidate?.executor_id, 'b');
   }
 });
+
+test('slot limit: an executor at its slots for the model is passed over while another has room; cost decides among those with room', () => {
+  // The fair-share case: the cheap CPU executor already runs the caller's one slot for the model;
+  // the dearer GPU executor (in CPU fallback) is idle. Without the limit cost sends it to the busy CPU.
+  const cheap = cand({ executor_id: 'cpu-1', pool: 'POOL_CPU', cost_per_hour: 0.4, max_batch_size: 32, service_times: [{ batch_size: 1, ms: 5 }] });
+  const dear = cand({ executor_id: 'gpu-1', pool: 'POOL_GPU', cpu_fallback: true, cost_per_hour: 2.5, max_batch_size: 32, service_times: [{ batch_size: 1, ms: 5 }] });
+  const perModel = new Map([['cpu-1', 1]]);
+  const live = { inFlight: (id: string) => perModel.get(id) ?? 0, modelInFlight: (id: string) => perModel.get(id) ?? 0 };
+  const ctx = ctxWith([], { live });
+  assert.equal(placer.decide(request({ deadlineMs: 30_000 }), [cheap, dear], ctx).candidate?.executor_id, 'cpu-1', 'no limit: the cheaper pool, busy or not');
+  const d = placer.decide(request({ deadlineMs: 30_000, slotsPerExecutor: 1 }), [cheap, dear], ctx);
+  assert.equal(d.candidate?.executor_id, 'gpu-1');
+  assert.equal(d.pool, 'POOL_GPU');
+  assert.match(d.reason, /^cheapest pool meeting deadline: gpu \(predicted .* the only pool with a free slot; no free slot on cpu-1 \(1 per executor\)\)$/);
+  // Room on the cheap executor again: cost decides.
+  perModel.set('cpu-1', 0);
+  assert.equal(placer.decide(request({ deadlineMs: 30_000, slotsPerExecutor: 1 }), [cheap, dear], ctx).candidate?.executor_id, 'cpu-1');
+  // A larger limit: the cheap executor keeps taking requests up to it.
+  perModel.set('cpu-1', 15);
+  assert.equal(placer.decide(request({ slotsPerExecutor: 16 }), [cheap, dear], ctx).candidate?.executor_id, 'cpu-1');
+  perModel.set('cpu-1', 16);
+  assert.equal(placer.decide(request({ slotsPerExecutor: 16 }), [cheap, dear], ctx).candidate?.executor_id, 'gpu-1');
+  // Only the model's own count matters (another model's requests on cpu-1 do not fill its slots).
+  const other = { inFlight: () => 50, modelInFlight: () => 0 };
+  assert.equal(placer.decide(request({ slotsPerExecutor: 1 }), [cheap, dear], ctxWith([], { live: other })).candidate?.executor_id, 'cpu-1');
+});
+
+test('slot limit: every feasible executor full -> the rule without the limit; a full executor never beats a filter; no live counts -> no effect', () => {
+  const cheap = cand({ executor_id: 'cpu-1', cost_per_hour: 0.4 });
+  const dear = cand({ executor_id: 'gpu-1', pool: 'POOL_GPU', cost_per_hour: 2.5 });
+  const live = { inFlight: () => 1, modelInFlight: () => 1 };
+  const d = placer.decide(request({ slotsPerExecutor: 1 }), [cheap, dear], ctxWith([], { live }));
+  assert.equal(d.candidate?.executor_id, 'cpu-1');
+  assert.doesNotMatch(d.reason, /free slot/);
+  // Pinned to the GPU pool (pool preference): the full GPU executor still takes it.
+  const pinned = placer.decide(request({ slotsPerExecutor: 1, poolPreference: 'gpu' }), [cheap, dear], ctxWith([], { live: { inFlight: () => 0, modelInFlight: (id) => (id === 'gpu-1' ? 1 : 0) } }));
+  assert.equal(pinned.candidate?.executor_id, 'gpu-1');
+  assert.match(pinned.reason, /the only feasible pool\)$/);
+  // The idle executor that a filter rejects (unhealthy) is not used to escape a full one.
+  const sick = cand({ executor_id: 'gpu-2', pool: 'POOL_GPU', cost_per_hour: 2.5, healthy: false });
+  const full1 = { inFlight: () => 0, modelInFlight: (id: string) => (id === 'cpu-1' ? 1 : 0) };
+  assert.equal(placer.decide(request({ slotsPerExecutor: 1 }), [cheap, sick], ctxWith([], { live: full1 })).candidate?.executor_id, 'cpu-1');
+  // Without the caller's per-model counts (the scheduler's Place) the limit cannot apply.
+  assert.equal(placer.decide(request({ slotsPerExecutor: 1 }), [cheap, dear], ctxWith([], { live: { inFlight: () => 1 } })).candidate?.executor_id, 'cpu-1');
+  assert.equal(placer.decide(request({ slotsPerExecutor: 1 }), [cheap, dear], ctxWith()).candidate?.executor_id, 'cpu-1');
+});
+
+test('slot limit: p2c inside the pool only draws executors with room', () => {
+  const cands = [cand({ executor_id: 'a' }), cand({ executor_id: 'b' }), cand({ executor_id: 'c' })];
+  const perModel = new Map([['a', 2], ['b', 0], ['c', 2]]);
+  // Total live load favours a and c (another model keeps b busy), but only b has a free slot.
+  const live = { inFlight: (id: string) => (id === 'b' ? 9 : 2), modelInFlight: (id: string) => perModel.get(id) ?? 0 };
+  const rnd = seeded(5);
+  for (let i = 0; i < 200; i++) {
+    const d = placer.decide(request({ slotsPerExecutor: 2 }), cands, { nowMs: 0, random: rnd, live });
+    assert.equal(d.candidate?.executor_id, 'b');
+    assert.match(d.reason, /no free slot on a, c \(2 per executor\)/);
+  }
+});

@@ -5,6 +5,12 @@
 //      deadline), choose the CHEAPEST POOL: pool cost = the lowest cost per request of its feasible
 //      executors (predict.ts); equal costs (within 1e-9 relative) -> the faster pool (lowest
 //      predicted completion);
+//      With `req.slotsPerExecutor` (the gateway's fair-share slots per executor), executors whose
+//      live in-flight count for the model (ctx.live.modelInFlight) has reached it are passed over
+//      while a feasible executor with a free slot exists: cost decides among executors with room,
+//      so a request admitted to a free slot does not queue behind the caller's other requests on a
+//      busy executor while another sits idle. When every feasible executor is at its limit (a pool
+//      preference, an ejection), the rule applies to all of them;
 //   2. inside that pool pick the executor by POWER OF TWO CHOICES on live in-flight counts
 //      (ctx.live.inFlight if given, else the table's in_flight + queue_depth), drawing two distinct
 //      feasible executors with ctx.random; ties -> lower predicted completion, then the first draw.
@@ -62,6 +68,8 @@ export class Placer {
   #activePred: PredCheck[] = [];
   #pool = new Uint8Array(64);
   #pred = new Float64Array(64);
+  #full = new Uint8Array(64);
+  #cost = new Float64Array(64);
 
   constructor(profile?: { filters?: FilterPlugin[]; scores?: ScorePlugin[] }) {
     const def = profile?.filters === undefined || profile.scores === undefined ? defaultProfile() : undefined;
@@ -95,8 +103,14 @@ export class Placer {
       const size = Math.max(n, this.#pool.length * 2);
       this.#pool = new Uint8Array(size);
       this.#pred = new Float64Array(size);
+      this.#full = new Uint8Array(size);
+      this.#cost = new Float64Array(size);
     }
-    const poolArr = this.#pool, predArr = this.#pred;
+    const poolArr = this.#pool, predArr = this.#pred, fullArr = this.#full, costArr = this.#cost;
+    // Slot limit: executors at the caller's per-executor slot count for this model.
+    const slots = req.slotsPerExecutor;
+    const live = ctx.live;
+    const slotted = slots !== undefined && slots > 0 && live !== undefined && live.modelInFlight !== undefined;
     // Pre-filter: drop the checks that pass everything for this request (no allocation: the
     // active lists are reused).
     const checks = this.#active, predChecks = this.#activePred;
@@ -118,7 +132,7 @@ export class Placer {
       const skip = this.#predSkip[k];
       if (skip === undefined || !skip(req)) predChecks[np++] = this.#predChecks[k]!;
     }
-    let gpuN = 0, cpuN = 0;
+    let gpuN = 0, cpuN = 0, nFull = 0;
     let gpuCost = Infinity, cpuCost = Infinity, gpuPred = Infinity, cpuPred = Infinity;
     for (let i = 0; i < n; i++) {
       const c = candidates[i]!;
@@ -144,7 +158,11 @@ export class Placer {
       if (!ok) continue;
       const cost = costPerRequestOf(c, scratch.execMsPerRequest);
       predArr[i] = pred;
+      costArr[i] = cost;
       poolArr[i] = code;
+      const full = slotted && live!.modelInFlight!(c.executor_id) >= slots!;
+      fullArr[i] = full ? 1 : 0;
+      if (full) { nFull++; continue; }
       if (code === GPU) {
         gpuN++;
         if (cost < gpuCost) gpuCost = cost;
@@ -155,13 +173,43 @@ export class Placer {
         if (pred < cpuPred) cpuPred = pred;
       }
     }
+    let slotNote = '';
+    if (nFull > 0) {
+      if (gpuN + cpuN > 0) {
+        // Some feasible executor has a free slot: the full ones are passed over.
+        const ids: string[] = [];
+        for (let i = 0; i < n; i++) {
+          if (poolArr[i] !== NONE && fullArr[i] === 1) {
+            poolArr[i] = NONE;
+            if (ids.length < 3) ids.push(candidates[i]!.executor_id);
+          }
+        }
+        slotNote = `; no free slot on ${ids.join(', ')}${nFull > ids.length ? ` and ${nFull - ids.length} more` : ''} (${slots} per executor)`;
+      } else {
+        // Every feasible executor is at its limit: choose among all of them as without a limit.
+        for (let i = 0; i < n; i++) {
+          if (poolArr[i] === NONE) continue;
+          const cost = costArr[i]!, pred = predArr[i]!;
+          if (poolArr[i] === GPU) {
+            gpuN++;
+            if (cost < gpuCost) gpuCost = cost;
+            if (pred < gpuPred) gpuPred = pred;
+          } else {
+            cpuN++;
+            if (cost < cpuCost) cpuCost = cost;
+            if (pred < cpuPred) cpuPred = pred;
+          }
+        }
+      }
+    }
     if (gpuN + cpuN === 0) return this.#diagnose(req, candidates, ctx);
 
     // 1. the cheapest pool (ties -> faster)
     let chosen: number;
     let why: string;
-    if (gpuN === 0) { chosen = CPU; why = '; the only feasible pool'; }
-    else if (cpuN === 0) { chosen = GPU; why = '; the only feasible pool'; }
+    const only = slotNote === '' ? '; the only feasible pool' : '; the only pool with a free slot';
+    if (gpuN === 0) { chosen = CPU; why = only; }
+    else if (cpuN === 0) { chosen = GPU; why = only; }
     else {
       const scale = gpuCost > cpuCost ? gpuCost : cpuCost;
       const diff = gpuCost - cpuCost;
@@ -193,8 +241,8 @@ export class Placer {
     const costPerRequest = costPerRequestOf(cand, scratch.execMsPerRequest);
     const d = req.deadlineMs;
     const reason = d === undefined
-      ? `cheapest pool: ${poolWord(pool)} (${fmtCost(costPerRequest)}/request, predicted ${fmtMs(predictedMs)} ms, no deadline${why})`
-      : `cheapest pool meeting deadline: ${poolWord(pool)} (predicted ${fmtMs(predictedMs)} ms <= ${fmtMs(d)} ms${why})`;
+      ? `cheapest pool: ${poolWord(pool)} (${fmtCost(costPerRequest)}/request, predicted ${fmtMs(predictedMs)} ms, no deadline${why}${slotNote})`
+      : `cheapest pool meeting deadline: ${poolWord(pool)} (predicted ${fmtMs(predictedMs)} ms <= ${fmtMs(d)} ms${why}${slotNote})`;
     return { placed: true, candidate: cand, pool, reason, predictedMs, costPerRequest };
   }
 

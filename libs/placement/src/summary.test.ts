@@ -38,3 +38,21 @@ test('summary: excluded executors say why; the list is bounded but keeps the cho
   assert.equal(s[3]!.verdict, 'chosen');
   assert.equal(s.filter((x) => x.verdict === 'feasible').length, 2);
 });
+
+test('summary: a feasible executor passed over at the slot limit says so', () => {
+  const cheap = cand({ executor_id: 'cpu-1', cost_per_hour: 0.4 });
+  const dear = cand({ executor_id: 'gpu-1', pool: 'POOL_GPU', cost_per_hour: 2.5 });
+  const live = { inFlight: (id: string) => (id === 'cpu-1' ? 1 : 0), modelInFlight: (id: string) => (id === 'cpu-1' ? 1 : 0) };
+  const ctx = ctxWith([], { live });
+  const req = request({ slotsPerExecutor: 1 });
+  const d = placer.decide(req, [cheap, dear], ctx);
+  assert.equal(d.candidate?.executor_id, 'gpu-1');
+  const s = summarizeCandidates(placer.filters, req, [cheap, dear], ctx, d.candidate?.executor_id);
+  assert.equal(s[0]!.feasible, true);
+  assert.equal(s[0]!.verdict, 'slots: 1 in flight for m >= 1 per executor; passed over for an executor with a free slot');
+  assert.equal(s[1]!.verdict, 'chosen');
+  // All full: nothing was passed over for it.
+  const allFull = ctxWith([], { live: { inFlight: () => 1, modelInFlight: () => 1 } });
+  const s2 = summarizeCandidates(placer.filters, req, [cheap, dear], allFull, 'cpu-1');
+  assert.deepEqual(s2.map((x) => x.verdict), ['chosen', 'feasible']);
+});

@@ -2,7 +2,9 @@
 // gateway stores it as the request's decision record, so `switchyard explain <request-id>`
 // recomputes nothing). Unlike Placer.explain it runs no score plugins and never re-decides: it
 // replays each filter's `filter()` (first rejection wins) and the latency/cost model once per
-// candidate, bounded by `limit` candidates (the chosen one is always included).
+// candidate, bounded by `limit` candidates (the chosen one is always included). A feasible
+// candidate passed over for being at the request's slot limit (slotsPerExecutor) while another
+// had a free slot says so.
 import type { Candidate, PlacementContext, PlacementRequest, FilterPlugin } from './types.ts';
 import { predictCompletionMs, predictCostPerRequest } from './predict.ts';
 
@@ -15,7 +17,7 @@ export interface CandidateSummary {
   costPerHour: number;
   feasible: boolean;
   chosen: boolean;
-  /** 'chosen', 'feasible', or '<filter>: <reason>' of the first filter that rejected it. */
+  /** 'chosen', 'feasible', 'slots: ...' (feasible, passed over at the slot limit), or '<filter>: <reason>' of the first filter that rejected it. */
   verdict: string;
   /** The caller's live in-flight count towards the executor (ctx.live), 0 without one. */
   liveInFlight: number;
@@ -62,6 +64,17 @@ export function summarizeCandidates(
       liveInFlight: ctx.live?.inFlight(c.executor_id) ?? 0,
       tableLoad: c.queue_depth + c.in_flight,
     });
+  }
+  // The slot limit (Placer.decide): full executors were passed over only if a feasible one had room.
+  const slots = req.slotsPerExecutor;
+  const modelLive = ctx.live?.modelInFlight?.bind(ctx.live);
+  if (slots !== undefined && slots > 0 && modelLive !== undefined) {
+    const full = (s: CandidateSummary) => modelLive(s.executorId) >= slots;
+    if (out.some((s) => s.feasible && !full(s))) {
+      for (const s of out) {
+        if (s.feasible && !s.chosen && full(s)) s.verdict = `slots: ${modelLive(s.executorId)} in flight for ${req.model} >= ${slots} per executor; passed over for an executor with a free slot`;
+      }
+    }
   }
   return out;
 }

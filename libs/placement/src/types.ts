@@ -21,11 +21,19 @@ export interface PlacementRequest {
   priority: number;
   /** Executor ids to avoid (retry elsewhere). */
   exclude: ReadonlySet<string>;
+  /**
+   * The caller's concurrency slots per executor for this model (the gateway's fair-share slots).
+   * An executor whose live in-flight count for the model (ctx.live.modelInFlight) has reached it
+   * is passed over while another feasible executor has a free slot. Undefined = no limit.
+   */
+  slotsPerExecutor?: number;
 }
 
 export interface LiveLoad {
   /** The caller's own live in-flight count towards this executor. */
   inFlight(executorId: string): number;
+  /** The caller's own live in-flight count of the request's model on this executor (for slotsPerExecutor). */
+  modelInFlight?(executorId: string): number;
 }
 
 export interface PlacementContext {

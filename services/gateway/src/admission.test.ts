@@ -94,3 +94,9 @@ test('fair share: beyond the model capacity a request waits for its turn; a dead
   third.release();
   assert.equal(a.fair.stats('mlp').inFlight, 0);
 });
+
+test('fair share: the slots per executor are handed to placement (none when fair sharing is off)', () => {
+  assert.equal(make({ fairPerExecutor: 1 }).a.admit(principal, req(), ctl, ctx).slotsPerExecutor, 1);
+  assert.equal(make({ fairPerExecutor: 2.5 }).a.admit(principal, req(), ctl, ctx).slotsPerExecutor, 3);
+  assert.equal(make({ fairPerExecutor: 0 }).a.admit(principal, req(), ctl, ctx).slotsPerExecutor, undefined);
+});

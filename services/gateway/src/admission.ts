@@ -32,6 +32,12 @@ export interface Admitted {
   residencyRule?: string;
   /** Wait for a fair-share slot of the model; resolves at once when one is free. */
   waitTurn(): Promise<void>;
+  /**
+   * The fair-share slots per executor (undefined = fair sharing off), for placement: the model's
+   * capacity is this many per usable executor, and placement passes over an executor that already
+   * runs this many of the gateway's requests for the model while another has a free slot.
+   */
+  slotsPerExecutor?: number;
   /** Charge the quota once the request is placed (before it is forwarded); throws RESOURCE_EXHAUSTED. */
   charge(placement: PlacementDecision): Promise<void>;
   /** Give the fair-share slot back. Idempotent. */
@@ -190,6 +196,7 @@ export class Admission {
         ticket = undefined;
       },
     };
+    if (this.o.fairPerExecutor > 0) out.slotsPerExecutor = Math.ceil(this.o.fairPerExecutor);
     if (decision.allowedRegions) out.allowedRegions = decision.allowedRegions;
     if (decision.residencyRule) out.residencyRule = decision.residencyRule;
     return out;

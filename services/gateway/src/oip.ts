@@ -199,7 +199,7 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
         if (d.shedder) release = d.shedder.enter(req.model_name, ctl.priority, router.slotsFor(req.model_name, req.model_version));
         await admitted.waitTurn();
         const adm = admitted;
-        const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), beforeForward: (dec) => adm.charge(dec), span }, trace).catch((e: unknown) => {
+        const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), ...(adm.slotsPerExecutor ? { slotsPerExecutor: adm.slotsPerExecutor } : {}), beforeForward: (dec) => adm.charge(dec), span }, trace).catch((e: unknown) => {
           // Residency: a request no allowed region can take is refused naming the rule.
           if (adm.allowedRegions && e instanceof StatusError && e.code === grpc.status.FAILED_PRECONDITION && !(e instanceof PolicyDenied)) {
             throw new PolicyDenied(e.code, `residency rule '${adm.residencyRule}' allows only regions [${adm.allowedRegions.join(', ')}]: ${e.message}`, adm.residencyRule ?? 'residency');

@@ -156,3 +156,40 @@ test('the executor gets the caller\'s bytes unchanged, with the resolved version
   await router.infer(pinned, ctl());
   assert.ok(sentBytes[0]!.equals(pinned.raw));
 });
+
+test('fair-share slots per executor: a request admitted to a free slot goes to an executor with room, not behind the cheap busy one', async () => {
+  // The fairness e2e's mesh: a cheap CPU executor and a dearer GPU executor in CPU fallback, one slot each.
+  const gates: Array<() => void> = [];
+  const cpu = cand('cpu-1', { cost_per_hour: 0.4, max_batch_size: 32, service_times: [{ batch_size: 1, ms: 5 }] });
+  const gpu = cand('gpu-1', { cost_per_hour: 2.5, cpu_fallback: true, max_batch_size: 32, service_times: [{ batch_size: 1, ms: 5 }] });
+  const calls: string[] = [];
+  const router = new Router({ identity, log, random: () => 0, clientFactory: (c) => ({
+    makeUnaryRequest: (_p: string, _s: unknown, _d: unknown, _b: Buffer, _m: unknown, _o: unknown, cb: (e: null, res: unknown) => void) => { calls.push(c.executor_id); gates.push(() => cb(null, Buffer.alloc(0))); },
+    close: () => {},
+  }) as unknown as ExecutorClient });
+  router.setTable(tableOf(1, [cpu, gpu]));
+  const slots = { slotsPerExecutor: 1 };
+  assert.equal(router.modelInFlight('cpu-1', 'm'), 0);
+  // The heavy tenant's request holds cpu-1 (the cheaper pool).
+  const first = router.infer(req, ctl({ deadlineAtMs: Date.now() + 30_000 }), slots);
+  assert.deepEqual(calls, ['cpu-1']);
+  assert.equal(router.modelInFlight('cpu-1', 'm'), 1);
+  assert.equal(router.modelInFlight('cpu-1', 'other'), 0);
+  // The quiet tenant's request: cpu-1 has no free slot for the model, gpu-1 is idle.
+  const trace: DecisionTrace = {};
+  const second = router.infer(req, ctl({ deadlineAtMs: Date.now() + 30_000 }), slots, trace);
+  assert.deepEqual(calls, ['cpu-1', 'gpu-1']);
+  assert.match(trace.decision!.reason, /no free slot on cpu-1 \(1 per executor\)/);
+  assert.match(trace.candidates!.find((c) => c.executorId === 'cpu-1')!.verdict, /^slots: 1 in flight for m >= 1 per executor/);
+  // Without the slots (fair sharing off) cost alone decides: behind the busy cheap executor.
+  const third = router.infer(req, ctl({ deadlineAtMs: Date.now() + 30_000 }));
+  assert.deepEqual(calls, ['cpu-1', 'gpu-1', 'cpu-1']);
+  for (const g of gates.splice(0)) g();
+  await Promise.all([first, second, third]);
+  // Counts are released when the executor answers: cost decides again.
+  assert.equal(router.modelInFlight('cpu-1', 'm'), 0);
+  const fourth = router.infer(req, ctl({ deadlineAtMs: Date.now() + 30_000 }), slots);
+  assert.deepEqual(calls.slice(-1), ['cpu-1']);
+  for (const g of gates.splice(0)) g();
+  await fourth;
+});

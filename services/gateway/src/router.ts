@@ -63,6 +63,11 @@ export interface InferOptions {
   beforeForward?: (d: Decision) => Promise<void>;
   /** The request's span: each forward to an executor is a client span below it. */
   span?: Span;
+  /**
+   * Fair-share slots per executor for the model (admission): an executor already running that
+   * many of this gateway's requests for the model is passed over while another has a free slot.
+   */
+  slotsPerExecutor?: number;
 }
 
 export interface ExecutorLoad { inFlight: number; completed: number; failed: number }
@@ -75,6 +80,8 @@ export class Router {
   readonly ejections: Ejections;
   private readonly clients = new Map<string, { client: ExecutorClient; address: string }>();
   readonly load = new Map<string, ExecutorLoad>();
+  /** In-flight requests per executor and model (key `executor\u0000model`); entries at 0 are dropped. */
+  private readonly modelLoad = new Map<string, number>();
   private readonly identity: MeshIdentity;
   private readonly log: Logger;
   private readonly random: () => number;
@@ -177,8 +184,9 @@ export class Router {
       if (budget !== undefined && budget <= 0) {
         throw new StatusError(grpc.status.DEADLINE_EXCEEDED, attempt === 0 ? 'deadline already passed on arrival' : `deadline passed after ${attempts.length} attempt(s): ${attempts.map((a) => `${a.executorId}:${a.code}`).join(', ')}`);
       }
-      const ctx = { nowMs: now, random: this.random, live: { inFlight: (id: string) => this.load.get(id)?.inFlight ?? 0 } };
-      const base: PlacementRequest = { model: req.model_name, version, poolPreference: ctl.poolPreference, priority: ctl.priority, exclude, ...(budget !== undefined ? { deadlineMs: budget } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.allowedRegions?.length ? { allowedRegions: opts.allowedRegions } : {}) };
+      const model = req.model_name;
+      const ctx = { nowMs: now, random: this.random, live: { inFlight: (id: string) => this.load.get(id)?.inFlight ?? 0, modelInFlight: (id: string) => this.modelInFlight(id, model) } };
+      const base: PlacementRequest = { model, version, poolPreference: ctl.poolPreference, priority: ctl.priority, exclude, ...(budget !== undefined ? { deadlineMs: budget } : {}), ...(opts.region ? { region: opts.region } : {}), ...(opts.allowedRegions?.length ? { allowedRegions: opts.allowedRegions } : {}), ...(opts.slotsPerExecutor !== undefined && opts.slotsPerExecutor > 0 ? { slotsPerExecutor: opts.slotsPerExecutor } : {}) };
       // Locally ejected executors are avoided while anything else can take the request.
       let preq = base;
       let ejected: string[] = [];
@@ -245,10 +253,17 @@ export class Router {
     throw new StatusError(grpc.status.INTERNAL, 'unreachable');
   }
 
+  /** This gateway's in-flight requests for `model` on executor `id`. */
+  modelInFlight(id: string, model: string): number {
+    return this.modelLoad.get(`${id}\u0000${model}`) ?? 0;
+  }
+
   private forward(cand: Candidate__Output, req: RawInferRequest, version: string, deadlineAtMs: number | undefined, parent: Span | undefined): Promise<Buffer> {
     const client = this.clientFor(cand);
     const load = this.loadOf(cand.executor_id);
     load.inFlight++;
+    const mkey = `${cand.executor_id}\u0000${req.model_name}`;
+    this.modelLoad.set(mkey, (this.modelLoad.get(mkey) ?? 0) + 1);
     const deadline = deadlineAtMs ?? Date.now() + 30_000;
     const metadata = new grpc.Metadata();
     const span = startClientSpan(EXECUTOR_INFER, parent, metadata);
@@ -257,6 +272,9 @@ export class Router {
       // The caller's bytes, as they came (passthrough.ts): no tensor is decoded or re-encoded here.
       client.makeUnaryRequest(EXECUTOR_INFER, rawBytes, rawBytes, requestForVersion(req, version), metadata, { deadline }, (err, res) => {
         load.inFlight--;
+        const m = (this.modelLoad.get(mkey) ?? 1) - 1;
+        if (m > 0) this.modelLoad.set(mkey, m);
+        else this.modelLoad.delete(mkey);
         endRpcSpan(span, err ? err.code : grpc.status.OK, err?.details);
         if (err) {
           load.failed++;
