@@ -28,7 +28,7 @@
 // diagnosis use each plugin's full `filter()`; tests check that both agree.
 import type {
   Candidate, CandidateExplanation, Decision, DecisionCode, Explained, FilterPlugin, PlacementContext,
-  PlacementRequest, PoolName, Profile, ScorePlugin, Verdict,
+  PlacementRequest, PoolName, ScorePlugin, Verdict,
 } from './types.ts';
 import { costPerRequestOf, estimate, scratch, predictCompletionMs } from './predict.ts';
 import { defaultProfile } from './profile.ts';
