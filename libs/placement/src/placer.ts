@@ -53,6 +53,18 @@ function poolWord(p: PoolName): string {
   return p === 'POOL_GPU' ? 'gpu' : 'cpu';
 }
 
+// Per-pool tallies: count, lowest cost per request and lowest predicted completion.
+const T_GPU_N = 0, T_CPU_N = 1, T_GPU_COST = 2, T_CPU_COST = 3, T_GPU_PRED = 4, T_CPU_PRED = 5;
+
+/** Counts one feasible executor of pool `code` (GPU or CPU) in the tallies. */
+function tally(t: Float64Array, code: number, cost: number, pred: number): void {
+  const g = code === GPU;
+  t[g ? T_GPU_N : T_CPU_N]!++;
+  const ci = g ? T_GPU_COST : T_CPU_COST, pi = g ? T_GPU_PRED : T_CPU_PRED;
+  if (cost < t[ci]!) t[ci] = cost;
+  if (pred < t[pi]!) t[pi] = pred;
+}
+
 export class Placer {
   readonly filters: readonly FilterPlugin[];
   readonly scores: readonly ScorePlugin[];
@@ -70,6 +82,8 @@ export class Placer {
   #pred = new Float64Array(64);
   #full = new Uint8Array(64);
   #cost = new Float64Array(64);
+  /** Per-pool tallies of the feasible executors (T_* slots), reused by every decision. */
+  readonly #tally = new Float64Array(6);
 
   constructor(profile?: { filters?: FilterPlugin[]; scores?: ScorePlugin[] }) {
     const def = profile?.filters === undefined || profile.scores === undefined ? defaultProfile() : undefined;
@@ -132,8 +146,9 @@ export class Placer {
       const skip = this.#predSkip[k];
       if (skip === undefined || !skip(req)) predChecks[np++] = this.#predChecks[k]!;
     }
-    let gpuN = 0, cpuN = 0, nFull = 0;
-    let gpuCost = Infinity, cpuCost = Infinity, gpuPred = Infinity, cpuPred = Infinity;
+    let nFull = 0;
+    const t = this.#tally;
+    t[T_GPU_N] = 0; t[T_CPU_N] = 0; t[T_GPU_COST] = Infinity; t[T_CPU_COST] = Infinity; t[T_GPU_PRED] = Infinity; t[T_CPU_PRED] = Infinity;
     for (let i = 0; i < n; i++) {
       const c = candidates[i]!;
       poolArr[i] = NONE;
@@ -163,19 +178,11 @@ export class Placer {
       const full = slotted && live!.modelInFlight!(c.executor_id) >= slots!;
       fullArr[i] = full ? 1 : 0;
       if (full) { nFull++; continue; }
-      if (code === GPU) {
-        gpuN++;
-        if (cost < gpuCost) gpuCost = cost;
-        if (pred < gpuPred) gpuPred = pred;
-      } else {
-        cpuN++;
-        if (cost < cpuCost) cpuCost = cost;
-        if (pred < cpuPred) cpuPred = pred;
-      }
+      tally(t, code, cost, pred);
     }
     let slotNote = '';
     if (nFull > 0) {
-      if (gpuN + cpuN > 0) {
+      if (t[T_GPU_N]! + t[T_CPU_N]! > 0) {
         // Some feasible executor has a free slot: the full ones are passed over.
         const ids: string[] = [];
         for (let i = 0; i < n; i++) {
@@ -187,21 +194,10 @@ export class Placer {
         slotNote = `; no free slot on ${ids.join(', ')}${nFull > ids.length ? ` and ${nFull - ids.length} more` : ''} (${slots} per executor)`;
       } else {
         // Every feasible executor is at its limit: choose among all of them as without a limit.
-        for (let i = 0; i < n; i++) {
-          if (poolArr[i] === NONE) continue;
-          const cost = costArr[i]!, pred = predArr[i]!;
-          if (poolArr[i] === GPU) {
-            gpuN++;
-            if (cost < gpuCost) gpuCost = cost;
-            if (pred < gpuPred) gpuPred = pred;
-          } else {
-            cpuN++;
-            if (cost < cpuCost) cpuCost = cost;
-            if (pred < cpuPred) cpuPred = pred;
-          }
-        }
+        for (let i = 0; i < n; i++) if (poolArr[i] !== NONE) tally(t, poolArr[i]!, costArr[i]!, predArr[i]!);
       }
     }
+    const gpuN = t[T_GPU_N]!, cpuN = t[T_CPU_N]!, gpuCost = t[T_GPU_COST]!, cpuCost = t[T_CPU_COST]!, gpuPred = t[T_GPU_PRED]!, cpuPred = t[T_CPU_PRED]!;
     if (gpuN + cpuN === 0) return this.#diagnose(req, candidates, ctx);
 
     // 1. the cheapest pool (ties -> faster)
