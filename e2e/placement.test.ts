@@ -1,14 +1,15 @@
 // End to end, real processes: placement by deadline and cost, admission, decision records
 // (`switchyard explain`), and an executor SIGKILLed under load. One mesh: gpu-1 (a GPU executor in
-// CPU fallback, made the CHEAP pool here: 0.04/h) and cpu-1, cpu-2 (0.4/h); later cpu-3 (0.001/h)
+// CPU fallback, made the CHEAP pool here: 0.02/h) and cpu-1, cpu-2 (0.4/h); later cpu-3 (0.001/h)
 // makes the CPU pool the cheaper one. Assertions count outcomes; the only times asserted are the
-// deadlines the system itself must meet. Cost per request is cost/h x measured service time, and
-// the CPU executors' times are measured on smaller probe inputs in (a): the GPU's rate is set 10x
-// under the CPU's so that it stays the cheaper pool per request (at 4x, 0.1 vs 0.4/h, the two came
-// out within the tie margin and the faster CPU pool won a loose request now and then).
+// deadlines the system itself must meet. Cost per request is cost/h x measured service time. In
+// (a) gpu-1 is slowed on purpose (its fault file adds 60 ms to every batch; no CPU is spent on
+// it), so that its queue, not the machine's two cores or the transport, is what the background
+// load saturates; the GPU's rate stays far enough under the CPU's that it remains the cheaper
+// pool per request at its slowed service time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,9 +35,9 @@ before(async () => {
   mesh = await startMesh({
     stateDir: dir,
     cpuExecutors: 2,
-    // gpu-1 is also slowed on purpose (one onnxruntime thread, one session worker), so that under
-    // the background load the executor, not the transport, is the bottleneck and its queue builds.
-    env: { 'gpu-executor-1': { ...FAST_BEAT, SY_COST_PER_HOUR: '0.04', SY_INTRA_OP_THREADS: '1', SY_SESSION_WORKERS: '1' }, 'cpu-executor-1': FAST_BEAT, 'cpu-executor-2': FAST_BEAT },
+    // gpu-1: one onnxruntime thread, one session worker, and a fault file (test (a) writes a
+    // delay into it while it needs a saturated GPU queue; empty = no delay).
+    env: { 'gpu-executor-1': { ...FAST_BEAT, SY_COST_PER_HOUR: '0.02', SY_INTRA_OP_THREADS: '1', SY_SESSION_WORKERS: '1', SY_FAULT_FILE: path.join(dir, 'gpu-1.fault') }, 'cpu-executor-1': FAST_BEAT, 'cpu-executor-2': FAST_BEAT },
   });
   gw = connectGateway(mesh.endpoints);
   scheduler = createClient<PlacementSchedulerClient>(schedulerV1.PlacementScheduler, mesh.endpoints.scheduler, mesh.client, { serverSpiffeId: spiffeIdOf('placement-scheduler') });
@@ -87,19 +88,22 @@ function serviceMs(s: ClusterStatusResponse__Output, executor: string, model: st
 
 test('(a) a saturated cheap GPU: tight deadlines spill to the CPU pool and are met; loose ones stay on the GPU; Explain says why', async () => {
   const md = await gw.call<ModelMetadataResponse__Output>('ModelMetadata', { name: 'ocr_det' });
-  // Unloaded and without a deadline, the cheaper pool (GPU at 0.04/h) takes it.
+  // Unloaded and without a deadline, the cheaper pool (GPU at 0.02/h) takes it.
   const idle = await infer(md, {}, { shape: DET });
   assert.ok(idle.ok, JSON.stringify(idle));
   assert.equal(param(idle.res, 'switchyard_pool')!.string_param, 'gpu');
-  // Measure both pools at this input size (the service-time samples the placement uses).
-  for (let i = 0; i < 3; i++) assert.ok((await infer(md, { pool: { string_param: 'gpu' } }, { shape: DET })).ok);
+  // Slow gpu-1 on purpose: +60 ms per batch (the executor re-reads its fault file every second).
+  writeFileSync(path.join(dir, 'gpu-1.fault'), '60\n');
+  await sleep(1300);
+  // Measure both pools at the probe size (the service-time samples the placement uses).
+  for (let i = 0; i < 4; i++) assert.ok((await infer(md, { pool: { string_param: 'gpu' } }, { shape: PROBE })).ok);
   for (let i = 0; i < 6; i++) assert.ok((await infer(md, { pool: { string_param: 'cpu' } }, { shape: PROBE })).ok);
   await sleep(600);
   const st = await mesh.clusterStatus();
   const measured = ['gpu-1', 'cpu-1', 'cpu-2'].map((id) => `${id} ${serviceMs(st, id, 'ocr_det').toFixed(1)} ms`).join(', ');
   const s = Math.max(serviceMs(st, 'gpu-1', 'ocr_det'), 10);
 
-  // Background load pinned to the GPU: 8 heavy requests always in flight (priority 1, never shed).
+  // Background load pinned to the GPU: 8 requests always in flight (priority 1, never shed).
   let stop = false;
   let background = 0;
   let deadlineMs = 0;
@@ -107,7 +111,7 @@ test('(a) a saturated cheap GPU: tight deadlines spill to the CPU pool and are m
   let spilled: Result[] = [];
   const loops = Array.from({ length: 8 }, async () => {
     while (!stop) {
-      const r = await infer(md, { pool: { string_param: 'gpu' }, priority: { int64_param: 1 } }, { shape: DET });
+      const r = await infer(md, { pool: { string_param: 'gpu' }, priority: { int64_param: 1 } }, { shape: PROBE });
       assert.ok(r.ok, `background request failed: ${JSON.stringify(r)}`);
       background++;
     }
@@ -116,8 +120,7 @@ test('(a) a saturated cheap GPU: tight deadlines spill to the CPU pool and are m
     await sleep(300);
     // Deadline: 5 GPU service times. The GPU's prediction with L ahead is (L + min(4, L + 1))
     // service times, over the deadline from L = 3 (the 8 loops keep L near 8); the idle CPU's is
-    // one service time of the smaller probe input. (At 2.5 service times, ~38 ms here, a CPU
-    // probe sharing 2 cores with the saturated GPU executor missed it now and then.)
+    // one service time of the probe (~12 ms here against ~70 ms on the slowed GPU).
     deadlineMs = Math.ceil(5 * s);
     const probes: Result[] = [];
     for (let i = 0; i < 8; i++) probes.push(await infer(md, { timeout: { int64_param: deadlineMs * 1000 } }, { id: `tight-${i}`, shape: PROBE }));
@@ -133,13 +136,14 @@ test('(a) a saturated cheap GPU: tight deadlines spill to the CPU pool and are m
     assert.equal(first.res.id, first.id);
 
     // Without a deadline the same moment still goes to the cheaper (busy) GPU: it was the deadline that moved them.
-    const loose = await infer(md, {}, { shape: DET });
+    const loose = await infer(md, {}, { shape: PROBE });
     assert.ok(loose.ok);
     const loosePool = param(loose.res, 'switchyard_pool')!.string_param;
     assert.equal(loosePool, 'gpu', `the loose request went to ${loosePool}: ${loosePool === 'gpu' ? '' : explainCli(loose.id).stdout}`);
   } finally {
     stop = true;
     await Promise.all(loops);
+    writeFileSync(path.join(dir, 'gpu-1.fault'), '');
   }
   assert.ok(background > 0);
   // Explained after the load stops (records and the model's numbers are kept; nothing is recomputed).

@@ -84,7 +84,7 @@ test('cpu executor process: heartbeat on NATS, Infer over mTLS, batch metrics on
   const hbP = nextHeartbeat('cpu-t1', (h) => h.models.some((m) => m.name === 'mlp' && m.state === 'READY'));
   const ex = spawnExecutor('cpu', { SY_EXECUTOR_ID: 'cpu-t1', SY_METRICS_PORT: '0', SY_METRICS_HOST: '127.0.0.1' });
   try {
-    const hb = await hbP;
+    const hb = await hbP.catch((e: Error) => { throw new Error(`${e.message}; the executor's output:\n${ex.output().slice(-4000)}`); });
     assert.equal(hb.pool, 'POOL_CPU');
     assert.equal(hb.executor_id, 'cpu-t1');
     assert.equal(hb.spiffe_id, spiffeIdOf('cpu-executor'));
@@ -154,7 +154,7 @@ test('gpu executor process refuses to start without CUDA unless allowCpuFallback
   const hbP = nextHeartbeat('gpu-t1');
   const ex = spawnExecutor('gpu', { SY_EXECUTOR_ID: 'gpu-t1', SY_ALLOW_CPU_FALLBACK: 'true' });
   try {
-    const hb = await hbP;
+    const hb = await hbP.catch((e: Error) => { throw new Error(`${e.message}; the executor's output:\n${ex.output().slice(-4000)}`); });
     assert.equal(hb.pool, 'POOL_GPU');
     assert.equal(hb.device!.cpu_fallback, true);
     assert.equal(hb.device!.execution_provider, 'cpu');
