@@ -37,21 +37,30 @@ test('placement suite: one row per table size with decisions/s and p99', async (
 });
 
 test('executor suite: batching off and on against a real cpu-executor process', async () => {
-  const { json, stdout } = await bench(['--suite', 'executor', '--models', 'mlp', '--concurrency', '1,4', '--duration', '0.3', '--warmup', '0.1']);
+  const { json, stdout } = await bench(['--suite', 'executor', '--models', 'mlp', '--concurrency', '1,4', '--duration', '0.3', '--warmup', '0.1', '--rounds', '2']);
   assert.equal(json.suite, 'executor');
+  assert.equal(json.rounds, 2);
   const rows = json.results as Array<Record<string, unknown>>;
-  assert.deepEqual(rows.map((r) => `${r.model}/${r.batching}/${r.concurrency}`), ['mlp/off/1', 'mlp/off/4', 'mlp/on/1', 'mlp/on/4']);
+  // Per point, off and on side by side; each pooled from 2 interleaved windows.
+  assert.deepEqual(rows.map((r) => `${r.model}/${r.batching}/${r.concurrency}`), ['mlp/off/1', 'mlp/on/1', 'mlp/off/4', 'mlp/on/4']);
   for (const r of rows) {
     assert.equal(r.errors, 0, `errors in ${JSON.stringify(r)}`);
     assert.ok((r.requests as number) > 0);
     for (const k of ['throughput_rps', 'p50_ms', 'p99_ms']) assert.ok(isNum(r[k]) && (r[k] as number) > 0, `${k} in ${JSON.stringify(r)}`);
     assert.ok((r.p99_ms as number) >= (r.p50_ms as number));
+    const rr = r.round_rps as number[];
+    assert.equal(rr.length, 2);
+    // The pooled throughput is the windows' mean (equal windows).
+    assert.ok(Math.abs((r.throughput_rps as number) - (rr[0]! + rr[1]!) / 2) <= 0.2, JSON.stringify(r));
+    const cpu = r.cpu_us_per_request as Record<string, number | null>;
+    for (const k of ['executor', 'client', 'machine']) assert.ok(isNum(cpu[k]) && (cpu[k] as number) > 0, `cpu ${k} in ${JSON.stringify(r)}`);
   }
   assert.match(stdout, /throughput_rps/);
+  assert.match(stdout, /executor_cpu_us/);
 });
 
 test('mesh suite: gateway and direct paths through the full mesh, with the overhead summary', async () => {
-  const { json } = await bench(['--suite', 'mesh', '--concurrency', '1,2', '--duration', '0.3', '--warmup', '0.1']);
+  const { json } = await bench(['--suite', 'mesh', '--concurrency', '1,2', '--duration', '0.3', '--warmup', '0.1', '--rounds', '2']);
   assert.equal(json.suite, 'mesh');
   const rows = json.results as Array<Record<string, unknown>>;
   assert.deepEqual(rows.map((r) => `${r.path}/${r.concurrency}`).sort(), ['direct/1', 'direct/2', 'gateway/1', 'gateway/2']);
@@ -59,10 +68,16 @@ test('mesh suite: gateway and direct paths through the full mesh, with the overh
     assert.equal(r.errors, 0, `errors in ${JSON.stringify(r)}`);
     assert.ok((r.requests as number) > 0);
     assert.ok(isNum(r.p50_ms) && isNum(r.p99_ms) && isNum(r.throughput_rps));
+    assert.equal((r.round_rps as number[]).length, 2);
+    // CPU per request: the gateway's own only on the gateway path (it idles during direct windows).
+    const cpu = r.cpu_us_per_request as Record<string, number | null>;
+    for (const k of ['gateway', 'executor', 'client', 'machine']) assert.ok(isNum(cpu[k]), `cpu ${k} in ${JSON.stringify(r)}`);
+    if (r.path === 'gateway') assert.ok((cpu.gateway as number) > 0 && (cpu.executor as number) > 0);
   }
   const o = json.overhead as Record<string, unknown>;
   assert.ok(isNum(o.p50_added_ms_c1));
   assert.ok(isNum(o.throughput_ratio_c64) && (o.throughput_ratio_c64 as number) > 0);
+  assert.equal((o.round_ratios as number[]).length, 2);
 });
 
 test('bad arguments: exit code 2 with the usage', async () => {

@@ -1,6 +1,10 @@
 // Executor suite: one real cpu-executor process (services/cpu-executor/src/main.ts, spawned the
 // way the launcher spawns it) per batching configuration, real NATS, dev PKI, mTLS. The client
-// (this process) calls switchyard.executor.v1.Executor/Infer as the `client` workload.
+// (this process) calls switchyard.executor.v1.Executor/Infer as the `client` workload. Both
+// executors (batching off and on) run side by side, idle but for the one under load, and each
+// point is measured in `rounds` windows interleaved off, on, off, on, ... and pooled: on a shared
+// 2-core machine throughput drifts over tens of seconds, and two back-to-back single windows
+// measured that drift as much as the batcher.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +16,8 @@ import { REPO_ROOT } from '@switchyard/launcher';
 import { executorV1 } from '@switchyard/proto';
 import type { ExecutorClient, ModelMetadataResponse__Output } from '@switchyard/proto';
 import { makeRequest } from '../cli/client.ts';
-import { runLoad, type LoadResult } from './load.ts';
+import { sampleLoad, pool, type LoadResult, type LoadSample } from './load.ts';
+import { cpuWindow, cpuPerRequestUs } from './cpu.ts';
 
 export interface ExecutorBenchOptions {
   models: string[];
@@ -23,12 +28,18 @@ export interface ExecutorBenchOptions {
   env?: Record<string, string>;
   /** Only these configurations (default both). */
   batching?: Array<'off' | 'on'>;
+  /** Measuring windows per point, the configurations interleaved (default 3). */
+  rounds?: number;
   progress: (line: string) => void;
 }
 
 export interface ExecutorRow extends LoadResult {
   model: string;
   batching: 'on' | 'off';
+  /** Throughput of each window, in the order measured. */
+  round_rps: number[];
+  /** CPU µs per request in the measuring windows: executor, client (this process), machine (all cores). */
+  cpu_us_per_request: Record<string, number | null>;
 }
 
 /** Batching settings per model: `on` adds the dynamic_batching block, `off` leaves it out. */
@@ -113,29 +124,47 @@ export async function runExecutorBench(o: ExecutorBenchOptions): Promise<Executo
     const client: MeshIdentity = ids.client!;
     const base = path.join(tmp, 'bundled');
     prepareBundledRepository(base);
-    for (const batching of o.batching ?? (['off', 'on'] as const)) {
-      const repo = path.join(tmp, `models-${batching}`);
-      makeRepo(base, repo, o.models, batching);
-      o.progress(`executor: starting cpu-executor (batching ${batching})`);
-      const ex = await spawnExecutor({
-        SY_PORT: '0', SY_MODEL_REPO: repo, SY_NATS_URL: nats.url, SY_PKI_DIR: path.join(tmp, 'pki'), SY_EXECUTOR_ID: `bench-${batching}`, ...(o.env ?? {}),
-      }, path.join(tmp, `executor-${batching}.log`));
-      const stub = createClient<ExecutorClient>(executorV1.Executor, ex.address, client, { serverSpiffeId: spiffeIdOf('cpu-executor'), defaultDeadlineMs: 30_000 });
-      try {
-        for (const model of o.models) {
-          const md = await unary<ModelMetadataResponse__Output>(stub, 'ModelMetadata', { name: model, version: '' }, { deadlineMs: 5000 });
-          const req = makeRequest(md, { seed: 7 });
-          for (const c of o.concurrency) {
-            const r = await runLoad({
-              concurrency: c, durationMs: o.durationMs, warmupMs: o.warmupMs,
-              call: () => unary(stub, 'Infer', req, { deadlineMs: 30_000 }),
-            });
-            const row: ExecutorRow = { model, batching, ...r };
-            rows.push(row);
-            o.progress(`executor: ${model} batching=${batching} c=${c}: ${r.throughput_rps} rps, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms${r.errors ? `, ${r.errors} errors (${r.first_error})` : ''}`);
+    const modes = o.batching ?? (['off', 'on'] as const);
+    const running: Array<{ batching: 'off' | 'on'; ex: SpawnedExecutor; stub: ExecutorClient }> = [];
+    try {
+      for (const batching of modes) {
+        const repo = path.join(tmp, `models-${batching}`);
+        makeRepo(base, repo, o.models, batching);
+        o.progress(`executor: starting cpu-executor (batching ${batching})`);
+        const ex = await spawnExecutor({
+          SY_PORT: '0', SY_MODEL_REPO: repo, SY_NATS_URL: nats.url, SY_PKI_DIR: path.join(tmp, 'pki'), SY_EXECUTOR_ID: `bench-${batching}`, ...(o.env ?? {}),
+        }, path.join(tmp, `executor-${batching}.log`));
+        running.push({ batching, ex, stub: createClient<ExecutorClient>(executorV1.Executor, ex.address, client, { serverSpiffeId: spiffeIdOf('cpu-executor'), defaultDeadlineMs: 30_000 }) });
+      }
+      const rounds = Math.max(1, o.rounds ?? 3);
+      for (const model of o.models) {
+        const md = await unary<ModelMetadataResponse__Output>(running[0]!.stub, 'ModelMetadata', { name: model, version: '' }, { deadlineMs: 5000 });
+        const req = makeRequest(md, { seed: 7 });
+        for (const c of o.concurrency) {
+          const samples = new Map<string, LoadSample[]>();
+          const cpu = new Map<string, Record<string, number>>();
+          for (let round = 0; round < rounds; round++) {
+            for (const { batching, ex, stub } of running) {
+              const used = cpu.get(batching) ?? {};
+              cpu.set(batching, used);
+              const r = await sampleLoad({
+                concurrency: c, durationMs: o.durationMs, warmupMs: o.warmupMs,
+                call: () => unary(stub, 'Infer', req, { deadlineMs: 30_000 }),
+                window: cpuWindow({ executor: ex.child.pid, client: process.pid }, used),
+              });
+              samples.set(batching, [...(samples.get(batching) ?? []), r]);
+              o.progress(`executor: ${model} batching=${batching} c=${c} round ${round + 1}/${rounds}: ${r.throughput_rps} rps, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms${r.errors ? `, ${r.errors} errors (${r.first_error})` : ''}`);
+            }
+          }
+          for (const { batching } of running) {
+            const s = samples.get(batching)!;
+            const pooled = pool(s);
+            rows.push({ model, batching, ...pooled, round_rps: s.map((x) => x.throughput_rps), cpu_us_per_request: cpuPerRequestUs(cpu.get(batching)!, pooled.requests) });
           }
         }
-      } finally {
+      }
+    } finally {
+      for (const { ex, stub } of running) {
         stub.close();
         await ex.stop();
       }

@@ -13,12 +13,20 @@ export interface LoadResult {
   first_error?: string;
 }
 
+/** A LoadResult with its measured latencies (ms), for pooling several windows into one row. */
+export interface LoadSample extends LoadResult {
+  latencies: Float64Array;
+  durationMs: number;
+}
+
 export interface LoadOptions {
   concurrency: number;
   durationMs: number;
   warmupMs: number;
   /** Sends one request; rejects on failure. */
   call: () => Promise<unknown>;
+  /** Called when the measuring window opens and when it closes (e.g. to read CPU counters). */
+  window?: { open(): void; close(): void };
 }
 
 export function quantile(sorted: Float64Array | number[], q: number): number {
@@ -28,6 +36,11 @@ export function quantile(sorted: Float64Array | number[], q: number): number {
 }
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+  return sampleLoad(o);
+}
+
+/** runLoad, keeping the latencies (non-enumerable: not in the JSON) for pool(). */
+export async function sampleLoad(o: LoadOptions): Promise<LoadSample> {
   let lat = new Float64Array(4096);
   let n = 0;
   let errors = 0;
@@ -35,6 +48,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const t0 = performance.now();
   const measureFrom = t0 + o.warmupMs;
   const measureTo = measureFrom + o.durationMs;
+  let opened = false, closed = false;
+  const open = () => { if (!opened) { opened = true; o.window?.open(); } };
+  const close = () => { open(); if (!closed) { closed = true; o.window?.close(); } };
+  const timers = o.window ? [setTimeout(open, o.warmupMs), setTimeout(close, o.warmupMs + o.durationMs)] : [];
   const worker = async (): Promise<void> => {
     for (;;) {
       const a = performance.now();
@@ -55,6 +72,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
+  for (const t of timers) clearTimeout(t);
+  if (o.window) close();
   const sorted = lat.subarray(0, n).sort();
   const r: LoadResult = {
     concurrency: o.concurrency,
@@ -64,6 +83,31 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     p50_ms: round(quantile(sorted, 0.5), 3),
     p99_ms: round(quantile(sorted, 0.99), 3),
   };
+  if (firstError !== undefined) r.first_error = firstError;
+  return Object.defineProperties(r, { latencies: { value: sorted, enumerable: false }, durationMs: { value: o.durationMs, enumerable: false } }) as LoadSample;
+}
+
+/**
+ * Several measuring windows of the same point (e.g. interleaved rounds) as one result: requests
+ * and errors summed, throughput over the summed windows, percentiles over all latencies.
+ */
+export function pool(samples: LoadSample[]): LoadResult {
+  if (samples.length === 0) throw new Error('pool: no samples');
+  const n = samples.reduce((a, s) => a + s.latencies.length, 0);
+  const all = new Float64Array(n);
+  let off = 0;
+  for (const s of samples) { all.set(s.latencies, off); off += s.latencies.length; }
+  all.sort();
+  const ms = samples.reduce((a, s) => a + s.durationMs, 0);
+  const r: LoadResult = {
+    concurrency: samples[0]!.concurrency,
+    requests: samples.reduce((a, s) => a + s.requests, 0),
+    errors: samples.reduce((a, s) => a + s.errors, 0),
+    throughput_rps: round(n / (ms / 1000), 1),
+    p50_ms: round(quantile(all, 0.5), 3),
+    p99_ms: round(quantile(all, 0.99), 3),
+  };
+  const firstError = samples.find((s) => s.first_error !== undefined)?.first_error;
   if (firstError !== undefined) r.first_error = firstError;
   return r;
 }

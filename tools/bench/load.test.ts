@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sampleLoad, pool } from './load.ts';
+import { processCpuMs, machineCpuMs, cpuWindow, cpuPerRequestUs } from './cpu.ts';
+
+test('pool: windows summed, throughput over their total time, percentiles over every latency', async () => {
+  let i = 0;
+  const a = await sampleLoad({ concurrency: 2, durationMs: 200, warmupMs: 20, call: () => new Promise((r) => setTimeout(r, 1 + (i++ % 3))) });
+  const b = await sampleLoad({ concurrency: 2, durationMs: 200, warmupMs: 20, call: () => new Promise((r) => setTimeout(r, 10)) });
+  assert.equal(a.latencies.length, a.requests);
+  assert.ok(!('latencies' in JSON.parse(JSON.stringify(a))), 'latencies stay out of the JSON');
+  const p = pool([a, b]);
+  assert.equal(p.requests, a.requests + b.requests);
+  assert.equal(p.throughput_rps, Math.round(((a.requests + b.requests) / 0.4) * 10) / 10);
+  // b's 10 ms requests are the slow tail of the pool, a's short ones its middle or below.
+  assert.ok(p.p99_ms >= 10 && p.p99_ms >= a.p99_ms, JSON.stringify({ p, a: a.p99_ms }));
+  assert.ok(p.p50_ms <= b.p50_ms);
+  assert.throws(() => pool([]), /no samples/);
+});
+
+test('the window opens after the warm-up and closes once, also when the last request ends early', async () => {
+  const events: string[] = [];
+  const t0 = performance.now();
+  let openedAt = 0;
+  await sampleLoad({ concurrency: 1, durationMs: 100, warmupMs: 50, call: () => new Promise((r) => setTimeout(r, 5)), window: { open: () => { openedAt = performance.now() - t0; events.push('open'); }, close: () => events.push('close') } });
+  assert.deepEqual(events, ['open', 'close']);
+  assert.ok(openedAt >= 45, `opened at ${openedAt} ms`);
+});
+
+test('CPU counters: this process, another process by pid, the machine; per request', () => {
+  const burn = () => { let x = 0; for (let i = 0; i < 3e7; i++) x += i; return x; };
+  const used: Record<string, number> = {};
+  const w = cpuWindow({ self: process.pid, gone: 999_999_999 }, used);
+  w.open();
+  burn();
+  w.close();
+  assert.ok(used.self! > 5, JSON.stringify(used));
+  assert.ok(used.machine! > 0, JSON.stringify(used));
+  assert.equal(used.gone, undefined, 'an unreadable pid adds nothing');
+  assert.equal(processCpuMs(999_999_999), null);
+  assert.equal(processCpuMs(undefined), null);
+  assert.ok((machineCpuMs() ?? 0) > 0);
+  // /proc/<pid>/stat of a live process (ours, read as another process would be read).
+  assert.ok((processCpuMs(process.ppid) ?? -1) >= 0);
+  assert.deepEqual(cpuPerRequestUs({ a: 2, b: 0.5 }, 1000), { a: 2, b: 1 });
+  assert.deepEqual(cpuPerRequestUs({ a: 2 }, 0), { a: null });
+});
