@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 const p = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const byId = new Map(p.nodes.map((n) => [n.id, n]));
-const self = new Map(); let total = 0;
+const self = new Map(); let total;
 const counts = new Map();
 let tt = p.startTime; const from = p.endTime - Number(process.argv[3] ?? 1e12) * 1e6, to = p.endTime - Number(process.argv[4] ?? 0) * 1e6; let total2 = 0; p.samples.forEach((s, i) => { tt += p.timeDeltas[i]; if (tt >= from && tt <= to) { counts.set(s, (counts.get(s) ?? 0) + 1); total2++; } });
 const parent = new Map();
