@@ -8,6 +8,7 @@ import { fileCertificateProvider } from './cert-provider.ts';
 import { spiffeIdFromPeer } from './identity.ts';
 import type { MeshIdentity } from './pki.ts';
 import { DEFAULT_MAX_RECEIVE_BYTES, type ClientChannelOptions } from './options.ts';
+import { DEFAULT_CONNECTION_WINDOW_BYTES } from './flow-control.ts';
 
 export interface MeshClientOptions {
   /** pin the server's SPIFFE ID (checked in checkServerIdentity); default: any valid switchyard.local ID */
@@ -77,6 +78,8 @@ export function createClient<C extends grpc.Client>(
     'grpc.keepalive_timeout_ms': 20_000,
     'grpc.keepalive_permit_without_calls': 0,
     'grpc.max_reconnect_backoff_ms': 5_000,
+    // Responses with tensors in them arrive without mid-message WINDOW_UPDATE waits (flow-control.ts).
+    'grpc-node.flow_control_window': DEFAULT_CONNECTION_WINDOW_BYTES,
     // TLS SNI may not be an IP address (RFC 6066); identity is checked by SPIFFE ID, not host name.
     ...(isIpTarget(address) ? { 'grpc.ssl_target_name_override': 'localhost' } : {}),
     ...opts.channelOptions,

@@ -36,6 +36,8 @@ export interface ClientChannelOptions {
   'grpc.default_authority'?: string;
   'grpc.primary_user_agent'?: string;
   'grpc.enable_channelz'?: 0 | 1;
+  /** HTTP/2 receive window (stream and connection) of the client's side, in bytes. */
+  'grpc-node.flow_control_window'?: number;
 }
 
 export const MIB = 1024 * 1024;

@@ -13,6 +13,7 @@ import type { Logger } from '@switchyard/log';
 import { AUTHZ, isAllowed, type AuthzTable } from './authz-table.ts';
 import { fileCertificateProvider, type PairCheckingCertificateProvider } from './cert-provider.ts';
 import { spiffeIdFromPeer, workloadOf } from './identity.ts';
+import { DEFAULT_CONNECTION_WINDOW_BYTES, DEFAULT_STREAM_WINDOW_BYTES, widenSessions, windowSettings, type WindowSizes } from './flow-control.ts';
 import type { MeshIdentity } from './pki.ts';
 import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
@@ -41,6 +42,8 @@ export interface MeshServerOptions {
   authz?: AuthzTable /* default AUTHZ */;
   maxReceiveMessageBytes?: number /* default 64 MiB */;
   maxConcurrentStreams?: number /* default 1000 */;
+  /** HTTP/2 receive windows (flow-control.ts); default 1 MiB per stream, 16 MiB per connection. */
+  flowControlWindows?: Partial<WindowSizes>;
   /** How often certificate files are re-read from disk (default 5000 ms). */
   certRefreshMs?: number;
   /** Calls whose deadline lies further ahead than this are refused with INVALID_ARGUMENT (default 24 h). */
@@ -167,6 +170,8 @@ export class MeshServer {
     }
     // Same provider for CA and identity: it reads all three files in one pass.
     const creds = grpc.experimental.createCertificateProviderServerCredentials(this.#provider, this.#provider, true);
+    const windows: WindowSizes = { streamBytes: DEFAULT_STREAM_WINDOW_BYTES, connectionBytes: DEFAULT_CONNECTION_WINDOW_BYTES, ...this.#opts.flowControlWindows };
+    windowSettings(creds, windows, this.#opts.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS, log);
     // Subscribe before binding and for good: the file watcher then runs without a break. (A
     // listener that unsubscribed after the first read stopped the watcher until grpc-js subscribed;
     // when binding took longer than two refresh intervals the watcher restarted with its state
@@ -179,6 +184,7 @@ export class MeshServer {
       // provider has loaded them (changes are handed on synchronously, the current state on
       // subscription), so no connection accepted from here on is refused for lack of credentials.
       await this.#provider.whenLoaded();
+      widenSessions(this.#server, windows, log);
     } catch (err) {
       this.#provider.removeIdentityCertificateListener(this.#certListener);
       throw err;
