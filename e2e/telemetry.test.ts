@@ -26,8 +26,10 @@ message ScopeSpans { Scope scope = 1; repeated Span spans = 2; }
 message Scope { string name = 1; }
 message Span {
   bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; int32 kind = 6;
-  repeated KeyValue attributes = 9; repeated Link links = 13;
+  fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8;
+  repeated KeyValue attributes = 9; repeated Event events = 11; repeated Link links = 13;
 }
+message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; }
 message Link { bytes trace_id = 1; bytes span_id = 2; }
 message KeyValue { string key = 1; AnyValue value = 2; }
 message AnyValue { oneof value { string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4; } }
@@ -43,6 +45,10 @@ interface CollectedSpan {
   kind: number;
   attrs: Record<string, unknown>;
   links: Array<{ traceId: string; spanId: string }>;
+  /** Span events: name and time (ns since the epoch). */
+  events: Array<{ name: string; timeNs: number; attrs: Record<string, unknown> }>;
+  startNs: number;
+  endNs: number;
 }
 
 const spans: CollectedSpan[] = [];
@@ -56,12 +62,12 @@ const collector = http.createServer((req, res) => {
   req.on('end', () => {
     if (req.url === '/v1/traces') {
       const msg = OTLP.toObject(OTLP.decode(Buffer.concat(chunks)), { longs: Number, defaults: true }) as {
-        resource_spans: Array<{ resource?: { attributes: [] }; scope_spans: Array<{ spans: Array<{ trace_id: Uint8Array; span_id: Uint8Array; parent_span_id: Uint8Array; name: string; kind: number; attributes: []; links: Array<{ trace_id: Uint8Array; span_id: Uint8Array }> }> }> }>;
+        resource_spans: Array<{ resource?: { attributes: [] }; scope_spans: Array<{ spans: Array<{ trace_id: Uint8Array; span_id: Uint8Array; parent_span_id: Uint8Array; name: string; kind: number; attributes: []; links: Array<{ trace_id: Uint8Array; span_id: Uint8Array }>; events: Array<{ name: string; time_unix_nano: number; attributes: [] }>; start_time_unix_nano: number; end_time_unix_nano: number }> }> }>;
       };
       for (const rs of msg.resource_spans) {
         const service = String(kvs(rs.resource?.attributes)['service.name'] ?? '');
         for (const ss of rs.scope_spans) {
-          for (const s of ss.spans) spans.push({ service, traceId: hex(s.trace_id), spanId: hex(s.span_id), parentId: hex(s.parent_span_id), name: s.name, kind: s.kind, attrs: kvs(s.attributes), links: s.links.map((l) => ({ traceId: hex(l.trace_id), spanId: hex(l.span_id) })) });
+          for (const s of ss.spans) spans.push({ service, traceId: hex(s.trace_id), spanId: hex(s.span_id), parentId: hex(s.parent_span_id), name: s.name, kind: s.kind, attrs: kvs(s.attributes), links: s.links.map((l) => ({ traceId: hex(l.trace_id), spanId: hex(l.span_id) })), events: (s.events ?? []).map((e) => ({ name: e.name, timeNs: Number(e.time_unix_nano), attrs: kvs(e.attributes) })), startNs: Number(s.start_time_unix_nano), endNs: Number(s.end_time_unix_nano) });
         }
       }
     }
@@ -207,6 +213,21 @@ test('one request is one trace: gateway span -> executor span over gRPC', async 
   assert.equal(pair.ex.traceId, pair.root.traceId);
   assert.equal(pair.client.traceId, pair.root.traceId);
   assert.match(pair.root.name, /inference\.GRPCInferenceService\/ModelInfer/);
+  // The gateway's span: admission, then placement (with the executor chosen and why).
+  assert.deepEqual(pair.root.events.map((e) => e.name), ['gateway.admitted', 'gateway.placed'], JSON.stringify(pair.root.events));
+  const placed = pair.root.events[1]!;
+  assert.match(String(placed.attrs['switchyard.executor_id']), /^(gpu|cpu)-\d+$/);
+  assert.ok(String(placed.attrs['switchyard.reason']).length > 0);
+  assert.ok(pair.root.events[0]!.timeNs <= placed.timeNs && placed.timeNs <= pair.client.startNs + 1e6);
+  // Inside the executor span: the queue wait, the batch and the onnxruntime run, in order and
+  // within the span.
+  const ex = pair.ex;
+  assert.deepEqual(ex.events.map((e) => e.name), ['executor.queued', 'executor.batch.start', 'executor.onnxruntime.end'], JSON.stringify({ events: ex.events, name: ex.name, service: ex.service, attrs: ex.attrs }));
+  const [queued, batch, ran] = ex.events;
+  assert.ok(ex.startNs <= queued!.timeNs && queued!.timeNs <= batch!.timeNs && batch!.timeNs <= ran!.timeNs && ran!.timeNs <= ex.endNs, JSON.stringify({ ex: [ex.startNs, ex.endNs], events: ex.events }));
+  assert.ok(Number(batch!.attrs['switchyard.batch_size']) >= 1 && Number(batch!.attrs['switchyard.batch_requests']) >= 1);
+  assert.ok(Number(ex.attrs['switchyard.queue_ms']) >= 0 && Number(ex.attrs['switchyard.compute_ms']) > 0, JSON.stringify(ex.attrs));
+  assert.equal(ex.attrs['switchyard.model'], 'mlp');
 });
 
 test('across the NATS hop: the outcome consumer span is a child of the NATS header context and links to the request trace', async (t) => {

@@ -17,6 +17,7 @@ import { startMesh, type Mesh } from '@switchyard/launcher';
 import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
 import { runLoad, round, type LoadResult } from './load.ts';
+import { cpuWindow, cpuPerRequestUs } from './cpu.ts';
 
 export interface TelemetryBenchOptions {
   model: string;
@@ -34,7 +35,11 @@ export interface TelemetryBenchOptions {
 }
 
 export interface TelemetryRow extends LoadResult { mode: 'on' | 'off'; slice: number; otlp_exports: number }
-export interface TelemetrySummary { mode: 'on' | 'off'; concurrency: number; requests: number; throughput_rps: number; median_slice_rps: number }
+export interface TelemetrySummary {
+  mode: 'on' | 'off'; concurrency: number; requests: number; throughput_rps: number; median_slice_rps: number;
+  /** CPU µs per request in the mode's windows: gateway, each executor, telemetry, client (this process, incl. the OTLP sink), machine. */
+  cpu_us_per_request: Record<string, number | null>;
+}
 
 const SERVICES = ['policy', 'telemetry', 'placement-scheduler', 'gpu-executor-1', 'cpu-executor-1', 'gateway'];
 
@@ -52,6 +57,7 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
   const otlp = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
   const rows: TelemetryRow[] = [];
   const meshes: Array<{ mode: 'on' | 'off'; mesh: Mesh; gw: GatewayConn; dir: string; req: unknown }> = [];
+  const cpu = new Map<string, Record<string, number>>();
   try {
     for (const mode of ['off', 'on'] as const) {
       const vars: Record<string, string> = mode === 'off' ? { SY_OTEL_DISABLED: 'true' } : {
@@ -81,7 +87,11 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
         const order = slice % 2 === 1 ? meshes : [...meshes].reverse();
         for (const m of order) {
           const before = exports;
-          const r = await runLoad({ concurrency: c, durationMs: o.durationMs, warmupMs: o.warmupMs, call: () => m.gw.call('ModelInfer', m.req) });
+          const key = `${m.mode}/${c}`;
+          const used = cpu.get(key) ?? {};
+          cpu.set(key, used);
+          const pids = Object.fromEntries(['gateway', 'gpu-executor-1', 'cpu-executor-1', 'telemetry'].map((n) => [n, m.mesh.services.get(n)?.child.pid]));
+          const r = await runLoad({ concurrency: c, durationMs: o.durationMs, warmupMs: o.warmupMs, call: () => m.gw.call('ModelInfer', m.req), window: cpuWindow({ ...pids, client: process.pid }, used) });
           rows.push({ mode: m.mode, slice, otlp_exports: exports - before, ...r });
           o.progress(`telemetry ${m.mode} c=${c} slice ${slice}: ${r.throughput_rps} rps, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms${r.errors ? `, ${r.errors} errors (${r.first_error})` : ''}`);
         }
@@ -103,7 +113,7 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
       const mine = rows.filter((r) => r.mode === mode && r.concurrency === c);
       const requests = mine.reduce((a, r) => a + r.requests, 0);
       const sorted = mine.map((r) => r.throughput_rps).sort((a, b) => a - b);
-      summary.push({ mode, concurrency: c, requests, throughput_rps: round(requests / ((mine.length * o.durationMs) / 1000), 1), median_slice_rps: sorted[Math.floor(sorted.length / 2)] ?? 0 });
+      summary.push({ mode, concurrency: c, requests, throughput_rps: round(requests / ((mine.length * o.durationMs) / 1000), 1), median_slice_rps: sorted[Math.floor(sorted.length / 2)] ?? 0, cpu_us_per_request: cpuPerRequestUs(cpu.get(`${mode}/${c}`) ?? {}, requests) });
     }
     const on = summary.find((s) => s.mode === 'on' && s.concurrency === c)!;
     const off = summary.find((s) => s.mode === 'off' && s.concurrency === c)!;

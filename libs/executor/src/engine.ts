@@ -87,6 +87,23 @@ export interface InferOptions {
   deadlineMs?: number;
   /** Triton convention: 1 is the highest priority; 0 or absent is the default (lowest) level. */
   priority?: number;
+  /** Filled in as the request goes through the executor (for its trace span). */
+  timing?: InferTiming;
+}
+
+/** Where one request's time went in the executor; times on the performance.now() clock. */
+export interface InferTiming {
+  model?: string;
+  version?: string;
+  /** Entered the batch queue. */
+  enqueuedAt?: number;
+  /** Its batch started running (left the queue). */
+  batchStartedAt?: number;
+  /** Its batch's onnxruntime run ended. */
+  batchEndedAt?: number;
+  /** Rows and requests in its batch. */
+  batchRows?: number;
+  batchRequests?: number;
 }
 
 /** Thrown by ExecutorEngine.create when the executor must not start. */
@@ -107,6 +124,8 @@ interface BatchItem {
   /** Filled by runBatch. */
   queueMs?: number;
   computeMs?: number;
+  batchRows?: number;
+  batchRequests?: number;
 }
 
 const EWMA_ALPHA = 0.2;
@@ -492,7 +511,7 @@ export class ExecutorEngine {
     if (fault > 0) await new Promise((r) => setTimeout(r, fault));
     const ms = performance.now() - start;
     mv.recordBatch(rows, ms);
-    for (const it of items) it.computeMs = ms;
+    for (const it of items) { it.computeMs = ms; it.batchRows = rows; it.batchRequests = items.length; }
     if (this.opts.onBatch) {
       try {
         this.opts.onBatch({ model: mv.name, version: mv.version, rows, requests: items.length, queueMs: items.map((it) => it.queueMs!), computeMs: ms });
@@ -560,6 +579,16 @@ export class ExecutorEngine {
       }
       if (item.queueMs !== undefined) addDur(mv.queue, item.queueMs);
       if (item.computeMs !== undefined) addDur(mv.computeInfer, item.computeMs);
+      const tm = opts.timing;
+      if (tm) {
+        tm.model = mv.name;
+        tm.version = mv.version;
+        tm.enqueuedAt = item.enqueuedAt;
+        if (item.queueMs !== undefined) tm.batchStartedAt = item.enqueuedAt + item.queueMs;
+        if (item.queueMs !== undefined && item.computeMs !== undefined) tm.batchEndedAt = item.enqueuedAt + item.queueMs + item.computeMs;
+        if (item.batchRows !== undefined) tm.batchRows = item.batchRows;
+        if (item.batchRequests !== undefined) tm.batchRequests = item.batchRequests;
+      }
       const t2 = performance.now();
       const enc = encodeOutputs(results, dec.outputNames, dec.raw);
       const t3 = performance.now();

@@ -5,12 +5,13 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import { loadConfig, boolish, z } from '@switchyard/config';
-import { startTelemetry, type Meter } from '@switchyard/otel';
+import { startTelemetry, traceGrpcManually, startServerSpan, endRpcSpan, type Meter } from '@switchyard/otel';
 import { createLogger, type Logger } from '@switchyard/log';
 import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers } from '@switchyard/proto';
 import { MeshServer, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
-import { ExecutorEngine, type PoolName } from './engine.ts';
+import { ExecutorEngine, type InferTiming, type PoolName } from './engine.ts';
+import { annotateInferSpan, EXECUTOR_INFER_METHOD, EXECUTOR_INFER_PATH } from './trace.ts';
 import { prepareBundledRepository } from './repository.ts';
 import { toServiceError } from './errors.ts';
 import { executorMetrics } from './metrics.ts';
@@ -161,6 +162,8 @@ function handler<Req, Res>(fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) 
 
 /** Build and start an executor process for a pool. Throws (EngineStartError, ConfigError, ...) if it cannot start. */
 export async function createExecutorService(o: ExecutorServiceOptions): Promise<ExecutorService> {
+  // Infer's span is made by its handler (trace.ts), the other methods' by the instrumentation.
+  traceGrpcManually(EXECUTOR_INFER_METHOD);
   const cfg = loadConfig(executorSettings, { ...(o.argv ? { argv: o.argv } : {}), ...(o.env ? { env: o.env } : {}) });
   const pool = o.pool;
   const workload = pool === 'gpu' ? 'gpu-executor' : 'cpu-executor';
@@ -212,7 +215,24 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
   log.info({ loaded: loaded.loaded, failed: loaded.failed }, 'models loaded');
 
   const implementation: ExecutorHandlers = {
-    Infer: handler((req, call) => engine.infer(req, { ...(deadlineOf(call) !== undefined ? { deadlineMs: deadlineOf(call)! } : {}) })),
+    // Its span is made here (trace.ts; the instrumentation skips Infer in executor processes).
+    Infer: (call, callback) => {
+      const span = startServerSpan(EXECUTOR_INFER_PATH, call.metadata);
+      const timing: InferTiming = {};
+      const deadlineMs = deadlineOf(call);
+      Promise.resolve()
+        .then(() => engine.infer(call.request, { ...(deadlineMs !== undefined ? { deadlineMs } : {}), timing }))
+        .then((res) => {
+          annotateInferSpan(span, timing);
+          endRpcSpan(span, 0);
+          callback(null, res);
+        }, (e: unknown) => {
+          const se = toServiceError(e);
+          annotateInferSpan(span, timing);
+          endRpcSpan(span, se.code ?? 2, se.details);
+          callback(se as grpc.ServiceError);
+        });
+    },
     ModelMetadata: handler((req) => engine.metadata(req.name, req.version)),
     ModelReady: handler((req) => ({ ready: engine.ready(req.name, req.version) })),
     ModelStatistics: handler((req) => engine.statistics(req.name, req.version)),

@@ -198,6 +198,7 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
         admitted = d.admit(principal, req, ctl, { requestId, traceId });
         if (d.shedder) release = d.shedder.enter(req.model_name, ctl.priority, router.slotsFor(req.model_name, req.model_version));
         await admitted.waitTurn();
+        if (span.isRecording()) span.addEvent('gateway.admitted', { 'switchyard.tenant': principal.tenant, 'switchyard.priority': ctl.priority, 'switchyard.pool_preference': ctl.poolPreference });
         const adm = admitted;
         const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), ...(adm.slotsPerExecutor ? { slotsPerExecutor: adm.slotsPerExecutor } : {}), beforeForward: (dec) => adm.charge(dec), span }, trace).catch((e: unknown) => {
           // Residency: a request no allowed region can take is refused naming the rule.

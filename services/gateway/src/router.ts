@@ -211,6 +211,9 @@ export class Router {
         throw new StatusError(code, `${decision.reason}${prior}`);
       }
       const cand = decision.candidate;
+      if (opts.span?.isRecording()) {
+        opts.span.addEvent('gateway.placed', { 'switchyard.executor_id': cand.executor_id, 'switchyard.pool': cand.pool, 'switchyard.predicted_ms': decision.predictedMs ?? 0, 'switchyard.reason': decision.reason, 'switchyard.attempt': attempt + 1 });
+      }
       // Admission's quota charge, once per request (a retry is not charged again).
       if (attempt === 0 && opts.beforeForward) await opts.beforeForward(decision);
       try {
