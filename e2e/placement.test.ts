@@ -106,9 +106,9 @@ test('(a) a saturated cheap GPU: tight deadlines spill to the CPU pool and are m
   // Background load pinned to the GPU: 8 requests always in flight (priority 1, never shed).
   let stop = false;
   let background = 0;
-  let deadlineMs = 0;
+  let deadlineMs: number;
   let first: Result | undefined;
-  let spilled: Result[] = [];
+  let spilled: Result[];
   const loops = Array.from({ length: 8 }, async () => {
     while (!stop) {
       const r = await infer(md, { pool: { string_param: 'gpu' }, priority: { int64_param: 1 } }, { shape: PROBE });

@@ -185,7 +185,7 @@ async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const age = await fsp.stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
       if (age > 15_000) await fsp.rm(lock, { force: true }); // stale: its owner died
-      if (Date.now() - started > 30_000) throw new Error(`timed out waiting for PKI lock ${lock}`);
+      if (Date.now() - started > 30_000) throw new Error(`timed out waiting for PKI lock ${lock}`, { cause: err });
       await new Promise((r) => setTimeout(r, 20));
     }
   }

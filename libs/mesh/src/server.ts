@@ -68,7 +68,7 @@ function reflectionPackageDefinition(): protoLoader.PackageDefinition {
 
 /** The caller's SPIFFE ID as proved by its client certificate (undefined on a plaintext call). */
 export function callerSpiffeId(
-  call: grpc.ServerUnaryCall<any, any> | grpc.ServerWritableStream<any, any> | grpc.ServerReadableStream<any, any> | grpc.ServerDuplexStream<any, any>,
+  call: Pick<grpc.ServerUnaryCall<unknown, unknown>, 'getAuthContext'>,
 ): string | undefined {
   return spiffeIdFromPeer(call.getAuthContext().sslPeerCertificate);
 }

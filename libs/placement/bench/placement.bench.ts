@@ -94,7 +94,7 @@ export async function runPlacementBench(opts: { executors: number[]; seconds: nu
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
     let i = 0;
-    let elapsed = 0n;
+    let elapsed: bigint;
     for (;;) {
       for (let j = 0; j < 1024; j++) one(i++);
       elapsed = process.hrtime.bigint() - t0;
@@ -127,9 +127,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const executors = (arg('executors') ?? '10,100,1000,10000').split(',').map(Number);
   const seconds = Number(arg('seconds') ?? 2);
   const rows = await runPlacementBench({ executors, seconds });
-  console.log('executors  candidates/route  decisions/s  decisions/cpu-s   p99 (us)');
+  process.stdout.write('executors  candidates/route  decisions/s  decisions/cpu-s   p99 (us)\n');
   for (const r of rows) {
     const perRoute = Math.ceil(r.executors / MODELS);
-    console.log(`${String(r.executors).padStart(9)}  ${String(perRoute).padStart(16)}  ${String(r.decisions_per_s).padStart(11)}  ${String(r.decisions_per_cpu_s).padStart(15)}  ${r.p99_us.toFixed(2).padStart(9)}`);
+    process.stdout.write(`${String(r.executors).padStart(9)}  ${String(perRoute).padStart(16)}  ${String(r.decisions_per_s).padStart(11)}  ${String(r.decisions_per_cpu_s).padStart(15)}  ${r.p99_us.toFixed(2).padStart(9)}\n`);
   }
 }
