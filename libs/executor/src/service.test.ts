@@ -136,6 +136,10 @@ test('cpu executor process: heartbeat on NATS, Infer over mTLS, batch metrics on
     client.close();
 
     const drainingP = nextHeartbeat('cpu-t1', (h) => h.draining);
+    // The executor publishes its draining heartbeat at once on SIGTERM and is gone soon after:
+    // make sure NATS has our subscription first (a PING/PONG round trip after the SUB). On a slow
+    // machine the signal used to win, and the only draining heartbeat went by unseen.
+    await bus.nc.flush();
     ex.child.kill('SIGTERM');
     const draining = await drainingP;
     assert.equal(draining.draining, true);
