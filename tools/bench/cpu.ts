@@ -43,7 +43,7 @@ export function machineCpuMs(): number | null {
   }
 }
 
-/** Reads a set of named CPU counters now; `since` gives each one's ms used between two reads. */
+/** Reads the machine's and each named process's CPU counter now (ms; null where unreadable). */
 export function cpuSnapshot(pids: Record<string, number | undefined>): Record<string, number | null> {
   const s: Record<string, number | null> = { machine: machineCpuMs() };
   for (const [k, pid] of Object.entries(pids)) s[k] = processCpuMs(pid);

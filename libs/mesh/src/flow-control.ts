@@ -2,14 +2,15 @@
 // connection a 64 KiB receive window: a 110 KiB request (one PP-OCR classifier input) then waits
 // for WINDOW_UPDATEs mid-message, and 32 such requests share one 64 KiB connection window, so a
 // burst of requests costs dozens of extra round trips and process wake-ups. Measured with
-// `npm run bench -- --suite executor --models ocr_cls --concurrency 32` on a 2-core machine: 1 MiB
-// stream / 16 MiB connection windows cut the client's CPU per request by 20-35 % and raised
-// throughput 15-40 % in both batching modes.
+// `npm run bench -- --suite executor --models ocr_cls --concurrency 32 --rounds 2` on a 2-core
+// machine, alternating runs without and with 1 MiB stream / 4 MiB connection windows: the
+// client's CPU per request fell 10-40 % and throughput rose 9-43 % in both batching modes
+// (docs/benchmarks.md). The connection window shipped is 16 MiB.
 //
 // Clients set the window through grpc-js's own channel option ('grpc-node.flow_control_window').
-// grpc-js 1.14 has no server option for it: applyServerWindows sets the HTTP/2 SETTINGS through
-// the server credentials' constructor options (grpc-js passes them to http2.createSecureServer)
-// and the connection window on every new session. Both are grpc-js internals, so each is
+// grpc-js 1.14 has no server option for it: windowSettings puts the stream window into the HTTP/2
+// SETTINGS through the server credentials' constructor options (grpc-js passes them to
+// http2.createSecureServer), widenSessions the connection window on every new session. Both are grpc-js internals, so each is
 // feature-checked: without them the server still serves, with Node's default windows, and says so.
 import type * as grpc from '@grpc/grpc-js';
 import type { EventEmitter } from 'node:events';
