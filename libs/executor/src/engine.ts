@@ -506,7 +506,8 @@ export class ExecutorEngine {
       feeds = {};
       for (const i of mv.inputs) feeds[i.name] = concatRows(items.map((it) => it.feeds[i.name]!));
     }
-    const out = await this.sessions.run(mv.key, feeds);
+    // A batch's concatenated inputs were made for this run: they move to the worker uncopied.
+    const out = await this.sessions.run(mv.key, feeds, items.length > 1);
     const fault = this.opts.faultDelayMs?.(mv.name, mv.version) ?? 0;
     if (fault > 0) await new Promise((r) => setTimeout(r, fault));
     const ms = performance.now() - start;

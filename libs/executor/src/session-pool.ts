@@ -54,7 +54,7 @@ export class SessionPool {
     return slot;
   }
 
-  private send(slot: Slot, msg: DistributiveOmit<WorkerRequest, 'id'>): Promise<WorkerReply & { ok: true }> {
+  private send(slot: Slot, msg: DistributiveOmit<WorkerRequest, 'id'>, transfer: ArrayBuffer[] = []): Promise<WorkerReply & { ok: true }> {
     if (slot.dead) return Promise.reject(new Error('session worker is gone'));
     const id = this.nextId++;
     slot.busy++;
@@ -64,7 +64,7 @@ export class SessionPool {
         reject,
         slot,
       });
-      slot.worker.postMessage({ ...msg, id } as WorkerRequest);
+      slot.worker.postMessage({ ...msg, id } as WorkerRequest, transfer);
     });
   }
 
@@ -80,12 +80,19 @@ export class SessionPool {
     return { inputs: first.inputs!, outputs: first.outputs! };
   }
 
-  /** Run on the least busy worker. */
-  async run(key: string, feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+  /**
+   * Run on the least busy worker. The input data goes to the worker without a structured-clone
+   * copy: buffers the caller owns (`ownedInputs`: made for this run, e.g. a batch's concatenated
+   * rows, and never read again) are transferred as they are; any other input is copied once, to
+   * exactly its bytes, and that copy is transferred (cloning a view would clone its whole backing
+   * buffer: a request's message or an 8 KiB pool slab).
+   */
+  async run(key: string, feeds: Record<string, ort.Tensor>, ownedInputs = false): Promise<Record<string, ort.Tensor>> {
     const live = this.slots.filter((s) => !s.dead);
     if (!live.length) throw new Error('no session worker is alive');
     const slot = live.reduce((a, b) => (b.busy < a.busy ? b : a));
-    const r = await this.send(slot, { op: 'run', key, feeds: toWireFeeds(feeds) });
+    const transfer: ArrayBuffer[] = [];
+    const r = await this.send(slot, { op: 'run', key, feeds: toWireFeeds(feeds, { owned: ownedInputs, transfer }) }, transfer);
     const out: Record<string, ort.Tensor> = {};
     for (const [k, w] of Object.entries(r.results!)) out[k] = makeTensor(w.type, w.data, w.dims);
     return out;
@@ -107,14 +114,23 @@ export class SessionPool {
   }
 }
 
-function toWireFeeds(feeds: Record<string, ort.Tensor>): Record<string, WireTensor> {
+type View = ArrayBufferView & { slice(): View; buffer: ArrayBuffer };
+
+/** Wire form of the feeds; with `move`, numeric data is prepared for transfer (see run). */
+function toWireFeeds(feeds: Record<string, ort.Tensor>, move?: { owned: boolean; transfer: ArrayBuffer[] }): Record<string, WireTensor> {
   const out: Record<string, WireTensor> = {};
   for (const [k, t] of Object.entries(feeds)) {
     let data: WireTensor['data'];
     if (t.type === 'string') data = t.data as string[];
     else {
       const d = t.data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
-      data = t.type === 'float16' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : (t.data as unknown as ArrayBufferView);
+      let view = (t.type === 'float16' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : t.data) as unknown as View;
+      if (move) {
+        const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && !(view.buffer instanceof SharedArrayBuffer);
+        if (!(move.owned && whole)) view = view.slice();
+        if (!move.transfer.includes(view.buffer)) move.transfer.push(view.buffer);
+      }
+      data = view;
     }
     out[k] = { type: t.type, dims: [...t.dims], data };
   }
