@@ -28,11 +28,14 @@ function toTensor(w: WireTensor): ort.Tensor {
   return t;
 }
 
+/** A run's output as sent back; its buffer is transferred when the view spans all of it (onnxruntime
+ *  hands each output its own buffer, made for this run and not used here again). */
 function toWire(t: ort.Tensor): { wire: WireTensor; transfer?: ArrayBuffer } {
   if (t.type === 'string') return { wire: { type: 'string', dims: [...t.dims], data: t.data as string[] } };
-  const d = t.data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
+  const d = t.data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number; byteLength: number };
   const data = t.type === 'float16' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : (t.data as unknown as ArrayBufferView);
-  return { wire: { type: t.type, dims: [...t.dims], data } };
+  const whole = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer;
+  return { wire: { type: t.type, dims: [...t.dims], data }, ...(whole ? { transfer: d.buffer } : {}) };
 }
 
 async function handle(m: WorkerRequest): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
@@ -49,8 +52,13 @@ async function handle(m: WorkerRequest): Promise<{ reply: WorkerReply; transfer:
       for (const [k, v] of Object.entries(m.feeds)) feeds[k] = toTensor(v);
       const out = await s.run(feeds);
       const results: Record<string, WireTensor> = {};
-      for (const [k, v] of Object.entries(out)) results[k] = toWire(v).wire;
-      return { reply: { id: m.id, ok: true, results }, transfer: [] };
+      const transfer: ArrayBuffer[] = [];
+      for (const [k, v] of Object.entries(out)) {
+        const w = toWire(v);
+        results[k] = w.wire;
+        if (w.transfer && !transfer.includes(w.transfer)) transfer.push(w.transfer);
+      }
+      return { reply: { id: m.id, ok: true, results }, transfer };
     }
     case 'release': {
       const s = sessions.get(m.key);
@@ -63,7 +71,14 @@ async function handle(m: WorkerRequest): Promise<{ reply: WorkerReply; transfer:
 
 parentPort!.on('message', (m: WorkerRequest) => {
   handle(m).then(
-    ({ reply, transfer }) => parentPort!.postMessage(reply, transfer),
+    ({ reply, transfer }) => {
+      try {
+        parentPort!.postMessage(reply, transfer);
+      } catch {
+        // A buffer that cannot be transferred (e.g. one a future onnxruntime keeps external): clone.
+        parentPort!.postMessage(reply);
+      }
+    },
     (e: unknown) => parentPort!.postMessage({ id: m.id, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies WorkerReply),
   );
 });
