@@ -4,7 +4,7 @@
 // burst of requests costs dozens of extra round trips and process wake-ups. Measured with
 // `npm run bench -- --suite executor --models ocr_cls --concurrency 32 --rounds 2` on a 2-core
 // machine, alternating runs without and with 1 MiB stream / 4 MiB connection windows: the
-// client's CPU per request fell 10-40 % and throughput rose 9-43 % in both batching modes
+// client's CPU per request fell 10-36 % and throughput rose 9-43 % in both batching modes
 // (docs/benchmarks.md). The connection window shipped is 16 MiB.
 //
 // Clients set the window through grpc-js's own channel option ('grpc-node.flow_control_window').
