@@ -7,7 +7,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { loadConfig, boolish, z } from '@switchyard/config';
 import { startTelemetry, traceGrpcManually, startServerSpan, endRpcSpan, type Meter } from '@switchyard/otel';
 import { createLogger, type Logger } from '@switchyard/log';
-import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers } from '@switchyard/proto';
+import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
 import { MeshServer, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
 import { ExecutorEngine, type InferTiming, type PoolName } from './engine.ts';
@@ -220,18 +220,11 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
       const span = startServerSpan(EXECUTOR_INFER_PATH, call.metadata);
       const timing: InferTiming = {};
       const deadlineMs = deadlineOf(call);
-      Promise.resolve()
-        .then(() => engine.infer(call.request, { ...(deadlineMs !== undefined ? { deadlineMs } : {}), timing }))
-        .then((res) => {
-          annotateInferSpan(span, timing);
-          endRpcSpan(span, 0);
-          callback(null, res);
-        }, (e: unknown) => {
-          const se = toServiceError(e);
-          annotateInferSpan(span, timing);
-          endRpcSpan(span, se.code ?? 2, se.details);
-          callback(se as grpc.ServiceError);
-        });
+      handler<ModelInferRequest__Output, ModelInferResponse>((req) => engine.infer(req, { ...(deadlineMs !== undefined ? { deadlineMs } : {}), timing }))(call, (err, res) => {
+        annotateInferSpan(span, timing);
+        endRpcSpan(span, err?.code ?? 0, err?.details);
+        callback(err, res);
+      });
     },
     ModelMetadata: handler((req) => engine.metadata(req.name, req.version)),
     ModelReady: handler((req) => ({ ready: engine.ready(req.name, req.version) })),

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type ort from 'onnxruntime-node';
 import type { Logger } from '@switchyard/log';
 import { makeTensor } from './codec.ts';
+import { spansWholeBuffer } from './transfer.ts';
 import type { WorkerRequest, WorkerReply, WireTensor } from './session-worker.ts';
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
@@ -126,8 +127,7 @@ function toWireFeeds(feeds: Record<string, ort.Tensor>, move?: { owned: boolean;
       const d = t.data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
       let view = (t.type === 'float16' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : t.data) as unknown as View;
       if (move) {
-        const whole = view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && !(view.buffer instanceof SharedArrayBuffer);
-        if (!(move.owned && whole)) view = view.slice();
+        if (!(move.owned && spansWholeBuffer(view))) view = view.slice();
         if (!move.transfer.includes(view.buffer)) move.transfer.push(view.buffer);
       }
       data = view;

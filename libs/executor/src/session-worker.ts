@@ -3,6 +3,7 @@
 // and heartbeats. Protocol: see session-pool.ts.
 import { parentPort } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
+import { spansWholeBuffer } from './transfer.ts';
 
 export interface WireTensor {
   type: ort.Tensor.Type;
@@ -34,8 +35,7 @@ function toWire(t: ort.Tensor): { wire: WireTensor; transfer?: ArrayBuffer } {
   if (t.type === 'string') return { wire: { type: 'string', dims: [...t.dims], data: t.data as string[] } };
   const d = t.data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number; byteLength: number };
   const data = t.type === 'float16' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : (t.data as unknown as ArrayBufferView);
-  const whole = d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && d.buffer instanceof ArrayBuffer;
-  return { wire: { type: t.type, dims: [...t.dims], data }, ...(whole ? { transfer: d.buffer } : {}) };
+  return { wire: { type: t.type, dims: [...t.dims], data }, ...(spansWholeBuffer(d) ? { transfer: d.buffer } : {}) };
 }
 
 async function handle(m: WorkerRequest): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
