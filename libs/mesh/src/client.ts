@@ -9,6 +9,7 @@ import { spiffeIdFromPeer } from './identity.ts';
 import type { MeshIdentity } from './pki.ts';
 import { DEFAULT_MAX_RECEIVE_BYTES, type ClientChannelOptions } from './options.ts';
 import { DEFAULT_CONNECTION_WINDOW_BYTES } from './flow-control.ts';
+import { tuneGcForTensorTraffic } from './gc.ts';
 
 export interface MeshClientOptions {
   /** pin the server's SPIFFE ID (checked in checkServerIdentity); default: any valid switchyard.local ID */
@@ -67,6 +68,7 @@ export function createClient<C extends grpc.Client>(
   identity: MeshIdentity,
   opts: MeshClientOptions = {},
 ): C {
+  tuneGcForTensorTraffic();
   const provider = fileCertificateProvider(identity, opts.certRefreshMs ?? 5000);
   const creds = grpc.experimental.createCertificateProviderChannelCredentials(provider, provider, {
     checkServerIdentity: serverIdentityCheck(opts.serverSpiffeId, opts.onServerCertificate),

@@ -14,6 +14,7 @@ export {
   type MeshClientOptions,
   type UnaryOptions,
 } from './client.ts';
+export { tuneGcForTensorTraffic, GC_FLAG } from './gc.ts';
 export { onShutdown, runShutdown, type ShutdownStep, type ShutdownOptions } from './shutdown.ts';
 export {
   DEFAULT_MAX_RECEIVE_BYTES,

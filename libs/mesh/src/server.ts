@@ -15,6 +15,7 @@ import { fileCertificateProvider, type PairCheckingCertificateProvider } from '.
 import { spiffeIdFromPeer, workloadOf } from './identity.ts';
 import { DEFAULT_CONNECTION_WINDOW_BYTES, DEFAULT_STREAM_WINDOW_BYTES, widenSessions, windowSettings, type WindowSizes } from './flow-control.ts';
 import type { MeshIdentity } from './pki.ts';
+import { tuneGcForTensorTraffic } from './gc.ts';
 import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
   DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
@@ -119,6 +120,7 @@ export class MeshServer {
   };
 
   constructor(opts: MeshServerOptions) {
+    tuneGcForTensorTraffic();
     this.#opts = opts;
     this.#authz = opts.authz ?? AUTHZ;
     this.#maxDeadlineMs = opts.maxDeadlineMs ?? 24 * 3600_000;
