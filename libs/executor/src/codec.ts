@@ -74,10 +74,46 @@ export interface DecodeOptions {
   maxBatchSize: number;
   /** Limit on the decoded size of all inputs together (bytes); over it -> RESOURCE_EXHAUSTED. */
   maxRequestBytes: number;
+  /** Leave numeric raw inputs in the request's bytes (RawInput) instead of copying each into a
+   *  tensor: the executor copies them once, into the batch (concatRows) or a tensor (toTensor). */
+  deferCopy?: boolean;
 }
 
-export interface DecodedRequest {
-  feeds: Record<string, ort.Tensor>;
+/**
+ * A validated numeric input still in the request's bytes. The one copy into an onnxruntime tensor
+ * is made where the run's input is assembled: concatRows copies it into the batch, toTensor into a
+ * buffer of its own. (The bytes are usually a view at an arbitrary offset of the gRPC message, so
+ * they cannot be a typed-array view themselves.)
+ */
+export class RawInput {
+  readonly type: ort.Tensor.Type;
+  readonly datatype: Exclude<OipDatatype, 'BYTES' | 'BOOL'>;
+  readonly dims: readonly number[];
+  readonly bytes: Uint8Array;
+  constructor(type: ort.Tensor.Type, datatype: Exclude<OipDatatype, 'BYTES' | 'BOOL'>, dims: readonly number[], bytes: Uint8Array) {
+    this.type = type;
+    this.datatype = datatype;
+    this.dims = dims;
+    this.bytes = bytes;
+  }
+
+  /** A tensor over a copy of the bytes in a buffer of exactly their length (transferable). */
+  toTensor(): ort.Tensor {
+    const copy = Buffer.allocUnsafeSlow(this.bytes.byteLength);
+    copy.set(this.bytes);
+    const n = this.bytes.byteLength / ELEMENT_SIZE[this.datatype];
+    return makeTensor(this.type, new ARRAY_OF[this.datatype](copy.buffer, 0, n), this.dims);
+  }
+}
+
+/** A decoded input: a tensor, or (decodeRequest with deferCopy) raw bytes not yet copied. */
+export type Feed = ort.Tensor | RawInput;
+
+/** The tensor of a feed (RawInput: copied into a buffer of its own). */
+export const toTensor = (f: Feed): ort.Tensor => (f instanceof RawInput ? f.toTensor() : f);
+
+export interface DecodedRequest<F extends Feed = ort.Tensor> {
+  feeds: Record<string, F>;
   /** True when the request used raw_input_contents (the response then uses raw too). */
   raw: boolean;
   /** Rows along the batch dimension (1 when the model does not batch). */
@@ -87,7 +123,9 @@ export interface DecodedRequest {
 }
 
 /** Validate a request against the model's inputs/outputs and build onnxruntime feeds. */
-export function decodeRequest(req: ModelInferRequest__Output, inputs: TensorMeta[], outputs: TensorMeta[], o: DecodeOptions): DecodedRequest {
+export function decodeRequest(req: ModelInferRequest__Output, inputs: TensorMeta[], outputs: TensorMeta[], o: DecodeOptions & { deferCopy: true }): DecodedRequest<Feed>;
+export function decodeRequest(req: ModelInferRequest__Output, inputs: TensorMeta[], outputs: TensorMeta[], o: DecodeOptions): DecodedRequest;
+export function decodeRequest(req: ModelInferRequest__Output, inputs: TensorMeta[], outputs: TensorMeta[], o: DecodeOptions): DecodedRequest<Feed> {
   const metaByName = new Map(inputs.map((m) => [m.name, m]));
   const seen = new Set<string>();
   for (const t of req.inputs) {
@@ -108,7 +146,7 @@ export function decodeRequest(req: ModelInferRequest__Output, inputs: TensorMeta
 
   let batch = 1;
   let total = 0;
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Feed> = {};
   req.inputs.forEach((t, idx) => {
     const m = metaByName.get(t.name)!;
     if (t.datatype !== m.datatype) throw invalid(`input '${t.name}': datatype ${t.datatype || '(empty)'} does not match the model's ${m.datatype}`);
@@ -129,7 +167,7 @@ export function decodeRequest(req: ModelInferRequest__Output, inputs: TensorMeta
     const size = ELEMENT_SIZE[m.datatype];
     total += m.datatype === 'BYTES' ? (raw ? req.raw_input_contents[idx]!.length : 0) : n * size;
     if (total > o.maxRequestBytes) throw exhausted(`request inputs total more than ${o.maxRequestBytes} bytes (limit maxRequestBytes) at input '${t.name}' ${fmtShape(shape)} ${m.datatype}`);
-    feeds[t.name] = raw ? fromRaw(t.name, m.datatype, shape, req.raw_input_contents[idx]!) : fromTyped(t.name, m.datatype, shape, t.contents);
+    feeds[t.name] = raw ? fromRaw(t.name, m.datatype, shape, req.raw_input_contents[idx]!, o.deferCopy ?? false) : fromTyped(t.name, m.datatype, shape, t.contents);
   });
   if (o.maxBatchSize > 0) {
     const bs = new Set(req.inputs.map((t) => Number(t.shape[0])));
@@ -145,7 +183,7 @@ export function decodeRequest(req: ModelInferRequest__Output, inputs: TensorMeta
   return { feeds, raw, batch, outputNames };
 }
 
-function fromRaw(name: string, dt: OipDatatype, shape: number[], buf: Buffer): ort.Tensor {
+function fromRaw(name: string, dt: OipDatatype, shape: number[], buf: Buffer, deferCopy: boolean): Feed {
   const n = product(shape);
   if (dt === 'BYTES') {
     const strings: string[] = [];
@@ -163,10 +201,12 @@ function fromRaw(name: string, dt: OipDatatype, shape: number[], buf: Buffer): o
   }
   const expected = n * ELEMENT_SIZE[dt];
   if (buf.length !== expected) throw invalid(`input '${name}': raw content has ${buf.length} bytes, expected ${expected} for shape ${fmtShape(shape)} ${dt}`);
-  // Copy: gRPC buffers are often slices at unaligned offsets of a larger pool.
-  const ab = new ArrayBuffer(expected);
-  new Uint8Array(ab).set(buf);
-  const arr = new ARRAY_OF[dt](ab, 0, n);
+  if (deferCopy && dt !== 'BOOL') return new RawInput(OIP_TO_ORT[dt], dt, shape, buf);
+  // Copy: gRPC buffers are often slices at unaligned offsets of a larger pool. (Every byte is
+  // written, so the buffer need not be zero-filled first.)
+  const ab = Buffer.allocUnsafeSlow(expected);
+  ab.set(buf);
+  const arr = new ARRAY_OF[dt](ab.buffer, 0, n);
   if (dt === 'BOOL') for (let i = 0; i < n; i++) if ((arr as Uint8Array)[i]! > 1) (arr as Uint8Array)[i] = 1;
   return makeTensor(OIP_TO_ORT[dt], arr, shape);
 }
@@ -274,23 +314,30 @@ export function encodeOutputs(results: Record<string, ort.Tensor>, names: string
 
 // ---------------------------------------------------------------- batching helpers
 
-/** Concatenate tensors of the same type and trailing shape along dimension 0. */
-export function concatRows(parts: ort.Tensor[]): ort.Tensor {
+/**
+ * Concatenate feeds of the same type and trailing shape along dimension 0, into a new buffer of
+ * exactly the batch's bytes (each part copied once; RawInput parts straight from the request bytes).
+ */
+export function concatRows(parts: Feed[]): ort.Tensor {
   const first = parts[0]!;
-  if (parts.length === 1) return first;
+  if (parts.length === 1) return toTensor(first);
   const rows = parts.reduce((a, p) => a + p.dims[0]!, 0);
   const dims = [rows, ...first.dims.slice(1)];
-  if (first.type === 'string') return makeTensor('string', parts.flatMap((p) => p.data as string[]), dims);
-  const Ctor = (first.type === 'float16' ? Uint16Array : (first.data as unknown as { constructor: TypedArrayCtor }).constructor) as unknown as { new (n: number): { set(a: ArrayLike<unknown>, o: number): void } & ArrayLike<unknown> };
-  const out = new Ctor(product(dims));
+  if (first.type === 'string') return makeTensor('string', parts.flatMap((p) => (p as ort.Tensor).data as string[]), dims);
+  const oip = ORT_TO_OIP[first.type] as Exclude<OipDatatype, 'BYTES'>;
+  const size = ELEMENT_SIZE[oip];
+  const out = Buffer.allocUnsafeSlow(product(dims) * size);
   let off = 0;
   for (const p of parts) {
-    const d = p.data as unknown as ArrayLike<unknown> & { buffer: ArrayBufferLike; byteOffset: number; length: number };
-    const src = first.type === 'float16' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : d;
-    out.set(src, off);
-    off += src.length;
+    const bytes = p instanceof RawInput ? p.bytes : (() => {
+      const d = p.data as unknown as ArrayBufferView;
+      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+    })();
+    out.set(bytes, off);
+    off += bytes.byteLength;
   }
-  return makeTensor(first.type, out, dims);
+  if (off !== out.byteLength) throw new Error(`concatRows: parts hold ${off} bytes, the batch needs ${out.byteLength}`);
+  return makeTensor(first.type, new ARRAY_OF[oip](out.buffer, 0, out.byteLength / size), dims);
 }
 
 /** Rows [start, start+count) of a tensor along dimension 0 (a view when possible). */

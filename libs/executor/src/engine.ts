@@ -15,7 +15,7 @@ import { buildIdentity } from '@switchyard/onnx-builder';
 import { SessionPool } from './session-pool.ts';
 import { ExecutorError, notFound, unavailable, deadline, invalid, precondition, exhausted } from './errors.ts';
 import {
-  decodeRequest, encodeOutputs, concatRows, sliceRows, zeros, ORT_TO_OIP, fmtShape,
+  decodeRequest, encodeOutputs, concatRows, sliceRows, zeros, ORT_TO_OIP, fmtShape, type Feed,
   type TensorMeta, type OipDatatype,
 } from './codec.ts';
 import {
@@ -118,7 +118,7 @@ const dur = (): Duration => ({ count: 0, ns: 0 });
 const addDur = (d: Duration, ms: number, n = 1) => { d.count += n; d.ns += Math.round(ms * 1e6); };
 
 interface BatchItem {
-  feeds: Record<string, ort.Tensor>;
+  feeds: Record<string, Feed>;
   rows: number;
   enqueuedAt: number;
   /** Filled by runBatch. */
@@ -500,14 +500,17 @@ export class ExecutorEngine {
     const start = performance.now();
     for (const it of items) it.queueMs = start - it.enqueuedAt;
     const rows = items.reduce((a, it) => a + it.rows, 0);
-    let feeds: Record<string, ort.Tensor>;
-    if (items.length === 1) feeds = items[0]!.feeds;
-    else {
-      feeds = {};
-      for (const i of mv.inputs) feeds[i.name] = concatRows(items.map((it) => it.feeds[i.name]!));
+    // Each request's input bytes are copied once, into buffers made for this run (a batch's
+    // concatenated rows, a single request's own tensor), which then move to the worker uncopied.
+    const feeds: Record<string, ort.Tensor> = {};
+    const made = new Set<ArrayBufferLike>();
+    for (const i of mv.inputs) {
+      const parts = items.map((it) => it.feeds[i.name]!);
+      const t = concatRows(parts);
+      feeds[i.name] = t;
+      if (t !== parts[0] && t.type !== 'string') made.add((t.data as unknown as ArrayBufferView).buffer);
     }
-    // A batch's concatenated inputs were made for this run: they move to the worker uncopied.
-    const out = await this.sessions.run(mv.key, feeds, items.length > 1);
+    const out = await this.sessions.run(mv.key, feeds, (buffer) => made.has(buffer));
     const fault = this.opts.faultDelayMs?.(mv.name, mv.version) ?? 0;
     if (fault > 0) await new Promise((r) => setTimeout(r, fault));
     const ms = performance.now() - start;
@@ -563,7 +566,7 @@ export class ExecutorEngine {
     this.inFlightTotal++;
     try {
       if (opts.deadlineMs !== undefined && t0 >= opts.deadlineMs) throw deadline(`deadline exceeded before model '${mv.name}' version '${mv.version}' could start`);
-      const dec = decodeRequest(req, mv.inputs, mv.outputs, { model: mv.name, maxBatchSize: mv.config.max_batch_size, maxRequestBytes: this.opts.maxRequestBytes ?? 64 * 1024 * 1024 });
+      const dec = decodeRequest(req, mv.inputs, mv.outputs, { model: mv.name, maxBatchSize: mv.config.max_batch_size, maxRequestBytes: this.opts.maxRequestBytes ?? 64 * 1024 * 1024, deferCopy: true });
       const t1 = performance.now();
       addDur(mv.computeInput, t1 - t0);
       const levels = mv.config.dynamic_batching?.priority_levels ?? 1;

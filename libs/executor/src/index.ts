@@ -4,7 +4,7 @@ export type { EngineOptions, InferOptions, PoolName, BatchRecord } from './engin
 export { executorMetrics, BATCH_SIZE_BUCKETS, EXECUTOR_DURATION_BUCKETS_S } from './metrics.ts';
 export { ExecutorError, toServiceError } from './errors.ts';
 export {
-  decodeRequest, encodeOutputs, concatRows, sliceRows, zeros, makeTensor, tensorBytes,
+  decodeRequest, encodeOutputs, concatRows, sliceRows, zeros, makeTensor, tensorBytes, toTensor, RawInput, type Feed,
   OIP_DATATYPES, ORT_TO_OIP, OIP_TO_ORT, ELEMENT_SIZE, CONTENTS_FIELD,
 } from './codec.ts';
 export type { TensorMeta, OipDatatype, DecodedRequest, EncodedOutputs } from './codec.ts';

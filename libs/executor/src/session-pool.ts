@@ -83,12 +83,12 @@ export class SessionPool {
 
   /**
    * Run on the least busy worker. The input data goes to the worker without a structured-clone
-   * copy: buffers the caller owns (`ownedInputs`: made for this run, e.g. a batch's concatenated
-   * rows, and never read again) are transferred as they are; any other input is copied once, to
-   * exactly its bytes, and that copy is transferred (cloning a view would clone its whole backing
-   * buffer: a request's message or an 8 KiB pool slab).
+   * copy: buffers the caller owns (`ownedInputs`: true, or true for that buffer; made for this
+   * run, e.g. a batch's concatenated rows, and never read again) are transferred as they are; any
+   * other input is copied once, to exactly its bytes, and that copy is transferred (cloning a view
+   * would clone its whole backing buffer: a request's message or an 8 KiB pool slab).
    */
-  async run(key: string, feeds: Record<string, ort.Tensor>, ownedInputs = false): Promise<Record<string, ort.Tensor>> {
+  async run(key: string, feeds: Record<string, ort.Tensor>, ownedInputs: boolean | ((buffer: ArrayBufferLike) => boolean) = false): Promise<Record<string, ort.Tensor>> {
     const live = this.slots.filter((s) => !s.dead);
     if (!live.length) throw new Error('no session worker is alive');
     const slot = live.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -118,7 +118,7 @@ export class SessionPool {
 type View = ArrayBufferView & { slice(): View; buffer: ArrayBuffer };
 
 /** Wire form of the feeds; with `move`, numeric data is prepared for transfer (see run). */
-function toWireFeeds(feeds: Record<string, ort.Tensor>, move?: { owned: boolean; transfer: ArrayBuffer[] }): Record<string, WireTensor> {
+function toWireFeeds(feeds: Record<string, ort.Tensor>, move?: { owned: boolean | ((buffer: ArrayBufferLike) => boolean); transfer: ArrayBuffer[] }): Record<string, WireTensor> {
   const out: Record<string, WireTensor> = {};
   for (const [k, t] of Object.entries(feeds)) {
     let data: WireTensor['data'];
@@ -127,7 +127,8 @@ function toWireFeeds(feeds: Record<string, ort.Tensor>, move?: { owned: boolean;
       const d = t.data as unknown as { buffer: ArrayBuffer; byteOffset: number; length: number };
       let view = (t.type === 'float16' ? new Uint16Array(d.buffer, d.byteOffset, d.length) : t.data) as unknown as View;
       if (move) {
-        if (!(move.owned && spansWholeBuffer(view))) view = view.slice();
+        const owned = typeof move.owned === 'function' ? move.owned(view.buffer) : move.owned;
+        if (!(owned && spansWholeBuffer(view))) view = view.slice();
         if (!move.transfer.includes(view.buffer)) move.transfer.push(view.buffer);
       }
       data = view;
