@@ -36,6 +36,22 @@ test('placement suite: one row per table size with decisions/s and p99', async (
   assert.match(stdout, /decisions_per_s/);
 });
 
+test('onnxruntime suite: a bare session per thread count and batch size, with the batch gain', async () => {
+  const { json, stdout } = await bench(['--suite', 'onnxruntime', '--models', 'mlp', '--threads', '0,1', '--batches', '1,4', '--seconds', '0.05']);
+  assert.equal(json.suite, 'onnxruntime');
+  const rows = json.results as Array<Record<string, unknown>>;
+  assert.deepEqual(rows.map((r) => [r.intra_op_threads, r.batch]), [[0, 1], [0, 4], [1, 1], [1, 4]]);
+  for (const r of rows) {
+    assert.equal(r.model, 'mlp');
+    assert.ok(isNum(r.items_per_s) && (r.items_per_s as number) > 0);
+    assert.ok(isNum(r.cpu_us_per_item) && isNum(r.run_ms));
+  }
+  const gains = json.batch_gain as Array<Record<string, unknown>>;
+  assert.deepEqual(gains.map((g) => [g.intra_op_threads, g.batch]), [[0, 4], [1, 4]]);
+  assert.ok(gains.every((g) => isNum(g.gain) && (g.gain as number) > 0));
+  assert.match(stdout, /items\/s at batch 4 over batch 1/);
+});
+
 test('executor suite: batching off and on against a real cpu-executor process', async () => {
   const { json, stdout } = await bench(['--suite', 'executor', '--models', 'mlp', '--concurrency', '1,4', '--duration', '0.3', '--warmup', '0.1', '--rounds', '2']);
   assert.equal(json.suite, 'executor');

@@ -1,15 +1,17 @@
-// `npm run bench -- --suite executor|placement|mesh|telemetry [--out FILE] [--quick] [options]`
+// `npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime [--out FILE] [--quick] [options]`
 // Progress lines go to stderr, a table to stdout, JSON to --out (default bench-results/<suite>.json).
 //
 // Options (defaults in brackets; --quick shortens every phase for a smoke run):
 //   --duration S        measuring window per point, seconds [5; quick 0.5]
 //   --warmup S          warm-up before each point, seconds [1; quick 0.2]
 //   --concurrency LIST  executor [1,8,32,64], mesh [1,64]
-//   --models LIST       executor suite models [ocr_cls,mlp]
+//   --models LIST       executor suite models [ocr_cls,mlp]; onnxruntime suite [ocr_cls]
 //   --batching LIST     executor suite configurations [off,on]
 //   --model NAME        mesh suite model [identity_fp32]
 //   --executors LIST    placement table sizes [10,100,1000,10000; quick 10,100]
-//   --seconds S         placement: seconds per size [2; quick 0.2]
+//   --seconds S         placement: seconds per size; onnxruntime: per point [2; quick 0.2]
+//   --threads LIST      onnxruntime: intra-op threads, 0 = onnxruntime's default [0,1,2]
+//   --batches LIST      onnxruntime: batch sizes [1,8,16,32]
 //   --rounds N          executor, mesh: windows per point, the compared configurations interleaved [3; quick 1]
 //   --profile-dir DIR   mesh: write a V8 CPU profile of the gateway process there
 //   --slices N          telemetry: load slices per mode, alternating on/off [6; quick 1]
@@ -26,8 +28,9 @@ import { table } from '../cli/client.ts';
 import { runExecutorBench } from './executor.ts';
 import { runMeshBench } from './mesh.ts';
 import { runTelemetryBench } from './telemetry.ts';
+import { runOrtBench, batchGains } from './onnxruntime.ts';
 
-const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry [--slices N] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
+const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
 
 function fail(msg: string): never {
   process.stderr.write(`bench: ${msg}\n${USAGE}\n`);
@@ -40,13 +43,13 @@ const { values } = parseArgs({
     suite: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean', default: false },
     duration: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' },
     models: { type: 'string' }, batching: { type: 'string' }, model: { type: 'string' },
-    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, rounds: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' },
+    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, rounds: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' }, threads: { type: 'string' }, batches: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) { process.stdout.write(USAGE + '\n'); process.exit(0); }
 const suite = values.suite;
-if (suite !== 'executor' && suite !== 'placement' && suite !== 'mesh' && suite !== 'telemetry') fail(`--suite must be executor, placement, mesh or telemetry, got ${suite ?? '(none)'}`);
+if (suite !== 'executor' && suite !== 'placement' && suite !== 'mesh' && suite !== 'telemetry' && suite !== 'onnxruntime') fail(`--suite must be executor, placement, mesh, telemetry or onnxruntime, got ${suite ?? '(none)'}`);
 const quick = values.quick!;
 const num = (name: string, v: string | undefined, dflt: number): number => {
   if (v === undefined) return dflt;
@@ -97,6 +100,17 @@ if (suite === 'executor') {
     const perRound = on!.round_rps.map((x, i) => (off!.round_rps[i]! > 0 ? x / off!.round_rps[i]! : 0).toFixed(2)).join(', ');
     text += `\n\nocr_cls c=32: throughput on/off ${acceptance.throughput_ratio_c32}x over ${rounds} interleaved round(s) [per round ${perRound}] (target >= 1.8), p99 on/off ${acceptance.p99_ratio_c32}x (target <= 2)`;
   }
+} else if (suite === 'onnxruntime') {
+  const threadsArg = values.threads ?? '0,1,2';
+  const threads = threadsArg.split(',').map(Number);
+  if (threads.some((n) => !Number.isInteger(n) || n < 0)) fail(`--threads must be a comma-separated list of integers >= 0 (0 = onnxruntime's default), got ${threadsArg}`);
+  const seconds = num('seconds', values.seconds, quick ? 0.2 : 2);
+  const rows = await runOrtBench({ models: (values.models ?? 'ocr_cls').split(','), threads, batches: ints('batches', values.batches, [1, 8, 16, 32]), seconds, progress });
+  const gains = batchGains(rows);
+  doc = { suite, machine, seconds, results: rows, batch_gain: gains };
+  text = table(['model', 'intra_op_threads', 'batch', 'items_per_s', 'cpu_us_per_item', 'run_ms'],
+    rows.map((r) => [r.model, r.intra_op_threads || 'default', r.batch, r.items_per_s, r.cpu_us_per_item, f(r.run_ms)]));
+  text += '\n\n' + gains.map((g) => `${g.model} threads=${g.intra_op_threads || 'default'}: items/s at batch ${g.batch} over batch 1: ${g.gain}x`).join('\n');
 } else if (suite === 'placement') {
   const executors = ints('executors', values.executors, quick ? [10, 100] : [10, 100, 1000, 10000]);
   const seconds = num('seconds', values.seconds, quick ? 0.2 : 2);
