@@ -97,5 +97,5 @@ test('mesh suite: gateway and direct paths through the full mesh, with the overh
 });
 
 test('bad arguments: exit code 2 with the usage', async () => {
-  await assert.rejects(bench(['--suite', 'nope']), /--suite must be executor, placement, mesh or telemetry/);
+  await assert.rejects(bench(['--suite', 'nope']), /--suite must be executor, placement, mesh, telemetry or onnxruntime/);
 });
