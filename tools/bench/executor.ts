@@ -42,11 +42,16 @@ export interface ExecutorRow extends LoadResult {
   cpu_us_per_request: Record<string, number | null>;
 }
 
-/** Batching settings per model: `on` adds the dynamic_batching block, `off` leaves it out. */
+/**
+ * Batching settings per model: `on` adds the dynamic_batching block, `off` leaves it out. No queue
+ * delay: with one instance, requests queue while the running batch runs and the next batch takes
+ * them all, so waiting buys nothing under load and costs the whole delay at low load (measured,
+ * docs/benchmarks.md: ocr_cls at c=1 88 -> 289 rps with delay 4 -> 0 ms, c=32 unchanged).
+ */
 export const BATCH_CONFIG: Record<string, { max_batch_size: number; delay_ms: number; preferred: number[]; extra?: string[] }> = {
-  ocr_cls: { max_batch_size: 32, delay_ms: 4, preferred: [16, 32], extra: ['warmup_shape: [1, 3, 48, 192]'] },
-  mlp: { max_batch_size: 64, delay_ms: 1, preferred: [32, 64], extra: ["version_policy: { latest: 1 }"] },
-  identity_fp32: { max_batch_size: 64, delay_ms: 1, preferred: [32, 64] },
+  ocr_cls: { max_batch_size: 32, delay_ms: 0, preferred: [16, 32], extra: ['warmup_shape: [1, 3, 48, 192]'] },
+  mlp: { max_batch_size: 64, delay_ms: 0, preferred: [32, 64], extra: ["version_policy: { latest: 1 }"] },
+  identity_fp32: { max_batch_size: 64, delay_ms: 0, preferred: [32, 64] },
   ocr_det: { max_batch_size: 4, delay_ms: 4, preferred: [4], extra: ['warmup_shape: [1, 3, 64, 64]'] },
 };
 
