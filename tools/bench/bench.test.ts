@@ -99,3 +99,14 @@ test('mesh suite: gateway and direct paths through the full mesh, with the overh
 test('bad arguments: exit code 2 with the usage', async () => {
   await assert.rejects(bench(['--suite', 'nope']), /--suite must be executor, placement, mesh, telemetry or onnxruntime/);
 });
+
+test('span-cost: spans made with and without OTLP export, all exported to the sink', async () => {
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['tools/bench/span-cost.ts', '600'], { cwd: root, timeout: 60_000 }, (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out)));
+  });
+  const rows = stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(rows.map((r) => r.mode), ['none', 'otlp']);
+  for (const r of rows) assert.ok(isNum(r.cpu_us_per_span) && (r.cpu_us_per_span as number) > 0);
+  assert.equal(rows[0]!.otlp_posts, 0);
+  assert.ok((rows[1]!.otlp_posts as number) > 0 && (rows[1]!.otlp_bytes_per_span as number) > 100, JSON.stringify(rows[1]));
+});
