@@ -48,7 +48,18 @@ const CONVERSION: protobuf.IConversionOptions = {
 export interface Codec<In, Out> {
   readonly typeName: string;
   encode(message: In): Uint8Array;
+  /**
+   * Encodes a message that already holds wire values: enum numbers (not names), numbers for 64-bit
+   * integers, Uint8Array for bytes. Nothing is converted or checked (about half encode's CPU): for
+   * hot paths that build the object themselves (see enumNumbers).
+   */
+  encodeWire(message: In): Uint8Array;
   decode(bytes: Uint8Array): Out;
+}
+
+/** An enum's name -> number table, e.g. enumNumbers('switchyard.executor.v1.Pool').POOL_CPU === 2. */
+export function enumNumbers(enumName: string): Readonly<Record<string, number>> {
+  return root.lookupEnum(enumName).values;
 }
 
 /** A codec for one message type by its full name, e.g. `switchyard.executor.v1.Heartbeat`. */
@@ -59,6 +70,9 @@ export function codec<In extends object, Out>(typeName: string): Codec<In, Out> 
     encode(message: In): Uint8Array {
       // fromObject converts enum names and numbers and throws a TypeError on a malformed shape.
       return type.encode(type.fromObject(message as Record<string, unknown>)).finish();
+    },
+    encodeWire(message: In): Uint8Array {
+      return type.encode(message as protobuf.Message).finish();
     },
     decode(bytes: Uint8Array): Out {
       return type.toObject(type.decode(bytes), CONVERSION) as Out;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startRedis, type RedisHandle } from '@switchyard/devstack';
 import { Redis } from '@switchyard/store';
 import { createLogger } from '@switchyard/log';
-import { DecisionStore, decisionBucketKey, type DecisionRecord } from './decisions.ts';
+import { DecisionStore, decisionBucketKey, encodeRecord, recordCodec, type DecisionRecord } from './decisions.ts';
 import { buildRecord } from './oip.ts';
 
 const log = createLogger({ service: 'gateway-test', level: 'silent' });
@@ -50,6 +50,9 @@ test('records are written to Redis in batches, with a TTL, and any replica reads
     },
     result: undefined, status: 'OK', latencyMs: 20, reason: 'cheapest pool meeting deadline: cpu', nowMs: 1000,
   });
+  // The hot-path encoding (no fromObject) gives the same bytes as the checked one.
+  assert.deepEqual(Buffer.from(encodeRecord(full)), Buffer.from(recordCodec.encode(full)));
+  assert.deepEqual(Buffer.from(encodeRecord({ ...full, table_version: '42' as never })), Buffer.from(recordCodec.encode(full)), 'a 64-bit field given as a string');
   a.record(full);
   a.record(rec('req-2'));
   assert.equal(await redis.exists(key), 0, 'not written on the hot path');
@@ -71,7 +74,7 @@ test('records are written to Redis in batches, with a TTL, and any replica reads
   assert.equal(got.table_version, 42);
   assert.equal(got.priority, 2);
   assert.deepEqual(got.ejected, ['cpu-2']);
-  assert.deepEqual(got.candidates.map((c) => [c.executor_id, c.verdict, c.live_in_flight]), [['gpu-1', 'deadline: predicted 300 ms > deadline 80.0 ms', 6], ['cpu-1', 'chosen', 0]]);
+  assert.deepEqual(got.candidates.map((c) => [c.executor_id, c.pool, c.verdict, c.live_in_flight]), [['gpu-1', 'POOL_GPU', 'deadline: predicted 300 ms > deadline 80.0 ms', 6], ['cpu-1', 'POOL_CPU', 'chosen', 0]]);
   assert.equal(await b.get('nope'), undefined);
   await a.close();
   await b.close();

@@ -13,8 +13,8 @@
 // failed flush drops that batch (logged; the ring still holds it).
 import type { Redis } from 'ioredis';
 import type { Logger } from '@switchyard/log';
-import { codec } from '@switchyard/proto';
-import type { CandidateSummary__Output, DecisionRecord__Output } from '@switchyard/proto';
+import { codec, enumNumbers } from '@switchyard/proto';
+import type { CandidateSummary__Output, DecisionRecord as DecisionRecordInput, DecisionRecord__Output } from '@switchyard/proto';
 import { redisKey } from '@switchyard/store';
 
 /** The generated contract types (switchyard.gateway.v1; keepCase, enums as names, defaults on). */
@@ -22,6 +22,15 @@ export type DecisionRecord = DecisionRecord__Output;
 export type CandidateSummaryRecord = CandidateSummary__Output;
 
 export const recordCodec = codec<DecisionRecord, DecisionRecord>('switchyard.gateway.v1.DecisionRecord');
+const wireCodec = codec<DecisionRecordInput, DecisionRecord>('switchyard.gateway.v1.DecisionRecord');
+const POOL = enumNumbers('switchyard.executor.v1.Pool');
+type PoolValue = NonNullable<DecisionRecordInput['pool']>;
+const poolNumber = (p: DecisionRecordInput['pool']): PoolValue => (typeof p === 'number' ? p : ((POOL[p ?? 'POOL_UNSPECIFIED'] ?? 0) as PoolValue));
+
+/** A record's bytes, encoded without protobufjs's fromObject (its only enums are pools). */
+export function encodeRecord(r: DecisionRecord): Uint8Array {
+  return wireCodec.encodeWire({ ...r, pool: poolNumber(r.pool), candidates: (r.candidates ?? []).map((c) => ({ ...c, pool: poolNumber(c.pool) })) });
+}
 
 /** The hash holding the records flushed during the bucket that starts at `bucketStartMs`. */
 export function decisionBucketKey(bucketStartMs: number): string {
@@ -95,7 +104,7 @@ export class DecisionStore {
       const bucket = Math.floor(this.now() / this.bucketMs) * this.bucketMs;
       const key = decisionBucketKey(bucket);
       const fields: Array<string | Buffer> = [];
-      for (const r of batch) fields.push(r.request_id, Buffer.from(recordCodec.encode(r)));
+      for (const r of batch) fields.push(r.request_id, Buffer.from(encodeRecord(r)));
       try {
         const res = await this.redis.pipeline().hset(key, ...fields).pexpireat(key, bucket + this.bucketMs + this.ttlMs).exec();
         const err = (res ?? []).find(([e]) => e)?.[0];

@@ -37,7 +37,10 @@ test('the forwarded request decodes to the caller\'s request with the resolved v
 
 test('the response: the executor\'s bytes with the gateway\'s parameters merged into its map', () => {
   const exec = Buffer.from(resCodec.encode({ model_name: 'ocr_cls', model_version: '3', id: 'req-7', parameters: { executor_note: { string_param: 'x' } }, outputs: [{ name: 'out', datatype: 'FP32', shape: [1, 2] }], raw_output_contents: [Buffer.alloc(8, 1)] }));
-  const out = resCodec.decode(withResponseExtras(exec, '3', { switchyard_pool: { string_param: 'cpu' }, switchyard_cpu_fallback: { bool_param: false }, switchyard_attempts: { int64_param: 2 } }));
+  const extras = { switchyard_pool: { string_param: 'cpu' }, switchyard_cpu_fallback: { bool_param: false }, switchyard_attempts: { int64_param: 2 }, switchyard_cost: { double_param: 1.5e-9 } };
+  // Written as they are (no fromObject): the same bytes as the checked encoder's.
+  assert.deepEqual(withResponseExtras(Buffer.alloc(0), '3', extras), Buffer.from(resCodec.encode({ model_version: '3', parameters: extras })));
+  const out = resCodec.decode(withResponseExtras(exec, '3', extras));
   assert.equal(out.id, 'req-7');
   assert.equal(out.model_version, '3');
   const p = out.parameters as Record<string, Record<string, unknown>>;
@@ -45,6 +48,7 @@ test('the response: the executor\'s bytes with the gateway\'s parameters merged 
   assert.equal(p.switchyard_pool!.string_param, 'cpu');
   assert.equal(p.switchyard_cpu_fallback!.bool_param, false);
   assert.equal(p.switchyard_attempts!.int64_param, 2);
+  assert.equal(p.switchyard_cost!.double_param, 1.5e-9);
   assert.deepEqual((out.raw_output_contents as Buffer[])[0], Buffer.alloc(8, 1));
 });
 

@@ -33,9 +33,10 @@ export function requestForVersion(req: RawInferRequest, version: string): Buffer
   return Buffer.concat([req.raw, Buffer.from(headerCodec.encode({ model_version: version }))]);
 }
 
-/** The executor's response bytes with model_version and `parameters` merged in. */
+/** The executor's response bytes with model_version and `parameters` merged in. The parameters
+ *  are written as they are (encodeWire: one oneof value each, 64-bit ints as numbers). */
 export function withResponseExtras(executorResponse: Buffer, version: string, parameters: Record<string, InferParameter>): Buffer {
-  return Buffer.concat([executorResponse, Buffer.from(responseCodec.encode({ model_version: version, parameters }))]);
+  return Buffer.concat([executorResponse, Buffer.from(responseCodec.encodeWire({ model_version: version, parameters }))]);
 }
 
 /** Identity (de)serializers for the raw executor call. */
