@@ -177,8 +177,14 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
       let release: (() => void) | undefined;
       let admitted: Admitted | undefined;
       let result: RoutedResult | undefined;
+      // The request's span end, outcome event and decision record are made after its response is
+      // written: setImmediate runs in this event-loop turn's check phase, after the write and
+      // before any later request (an Explain of this one, say) is read. Latency is taken now.
       const finish = (status: string, reason: string, code: number): void => {
         const latency = performance.now() - started;
+        setImmediate(record, status, reason, code, latency);
+      };
+      const record = (status: string, reason: string, code: number, latency: number): void => {
         endRpcSpan(span, code, code === 0 ? undefined : reason);
         const dec = trace.decision;
         d.emit({
