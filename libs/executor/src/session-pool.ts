@@ -102,7 +102,12 @@ export class SessionPool {
   /** Run on every worker (warm-up of each session). */
   async runAll(key: string, feeds: Record<string, ort.Tensor>): Promise<void> {
     const wire = toWireFeeds(feeds);
-    await Promise.all(this.slots.filter((s) => !s.dead).map((s) => this.send(s, { op: 'run', key, feeds: wire })));
+    // Every worker's run settles before this does: on a failed warm-up the caller may close the
+    // pool next, and terminating a worker while onnxruntime is still throwing in it aborts the
+    // process ("terminate called after throwing an instance of 'Napi::Error'", seen 1 run in 6).
+    const runs = await Promise.allSettled(this.slots.filter((s) => !s.dead).map((s) => this.send(s, { op: 'run', key, feeds: wire })));
+    const failed = runs.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async release(key: string): Promise<void> {
