@@ -99,11 +99,17 @@ export class RawInput {
 
   /** A tensor over a copy of the bytes in a buffer of exactly their length (transferable). */
   toTensor(): ort.Tensor {
-    const copy = Buffer.allocUnsafeSlow(this.bytes.byteLength);
-    copy.set(this.bytes);
-    const n = this.bytes.byteLength / ELEMENT_SIZE[this.datatype];
-    return makeTensor(this.type, new ARRAY_OF[this.datatype](copy.buffer, 0, n), this.dims);
+    return makeTensor(this.type, ownCopy(this.datatype, this.bytes), this.dims);
   }
+}
+
+/** The bytes as a typed array over a buffer of its own, exactly their length. Every byte is
+ *  written, so the buffer is not zero-filled first. (gRPC bytes are often views at unaligned
+ *  offsets of a larger buffer, which a typed array cannot be.) */
+function ownCopy(dt: Exclude<OipDatatype, 'BYTES'>, bytes: Uint8Array): ArrayLike<number | bigint> {
+  const copy = Buffer.allocUnsafeSlow(bytes.byteLength);
+  copy.set(bytes);
+  return new ARRAY_OF[dt](copy.buffer, 0, bytes.byteLength / ELEMENT_SIZE[dt]);
 }
 
 /** A decoded input: a tensor, or (decodeRequest with deferCopy) raw bytes not yet copied. */
@@ -201,14 +207,14 @@ function fromRaw(name: string, dt: OipDatatype, shape: number[], buf: Buffer, de
   }
   const expected = n * ELEMENT_SIZE[dt];
   if (buf.length !== expected) throw invalid(`input '${name}': raw content has ${buf.length} bytes, expected ${expected} for shape ${fmtShape(shape)} ${dt}`);
-  if (deferCopy && dt !== 'BOOL') return new RawInput(OIP_TO_ORT[dt], dt, shape, buf);
-  // Copy: gRPC buffers are often slices at unaligned offsets of a larger pool. (Every byte is
-  // written, so the buffer need not be zero-filled first.)
-  const ab = Buffer.allocUnsafeSlow(expected);
-  ab.set(buf);
-  const arr = new ARRAY_OF[dt](ab.buffer, 0, n);
-  if (dt === 'BOOL') for (let i = 0; i < n; i++) if ((arr as Uint8Array)[i]! > 1) (arr as Uint8Array)[i] = 1;
-  return makeTensor(OIP_TO_ORT[dt], arr, shape);
+  if (dt !== 'BOOL') {
+    const input = new RawInput(OIP_TO_ORT[dt], dt, shape, buf);
+    return deferCopy ? input : input.toTensor();
+  }
+  // BOOL is normalized (any non-zero byte -> 1) in its copy, so it is never deferred.
+  const arr = ownCopy(dt, buf) as Uint8Array;
+  for (let i = 0; i < n; i++) if (arr[i]! > 1) arr[i] = 1;
+  return makeTensor('bool', arr, shape);
 }
 
 function fromTyped(name: string, dt: OipDatatype, shape: number[], contents: InferTensorContents | null | undefined): ort.Tensor {
@@ -329,16 +335,15 @@ export function concatRows(parts: Feed[]): ort.Tensor {
   const out = Buffer.allocUnsafeSlow(product(dims) * size);
   let off = 0;
   for (const p of parts) {
-    const bytes = p instanceof RawInput ? p.bytes : (() => {
-      const d = p.data as unknown as ArrayBufferView;
-      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-    })();
+    const bytes = p instanceof RawInput ? p.bytes : viewBytes(p.data as unknown as ArrayBufferView);
     out.set(bytes, off);
     off += bytes.byteLength;
   }
   if (off !== out.byteLength) throw new Error(`concatRows: parts hold ${off} bytes, the batch needs ${out.byteLength}`);
   return makeTensor(first.type, new ARRAY_OF[oip](out.buffer, 0, out.byteLength / size), dims);
 }
+
+const viewBytes = (d: ArrayBufferView): Uint8Array => new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 
 /** Rows [start, start+count) of a tensor along dimension 0 (a view when possible). */
 export function sliceRows(t: ort.Tensor, start: number, count: number): ort.Tensor {

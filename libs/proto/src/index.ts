@@ -50,7 +50,7 @@ export interface Codec<In, Out> {
   encode(message: In): Uint8Array;
   /**
    * Encodes a message that already holds wire values: enum numbers (not names), numbers for 64-bit
-   * integers, Uint8Array for bytes. Nothing is converted or checked (about half encode's CPU): for
+   * integers, Uint8Array for bytes. Nothing is converted or checked (15-50 % less CPU than encode in a hot loop): for
    * hot paths that build the object themselves (see enumNumbers).
    */
   encodeWire(message: In): Uint8Array;
