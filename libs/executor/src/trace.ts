@@ -1,7 +1,9 @@
 // The executor's Infer span, made here rather than by the gRPC instrumentation (its per-call
 // wrapping costs more than the span; libs/otel/src/hot-path.ts). It is the child of the caller's
 // span (W3C traceparent in the metadata) and shows where the request's time went: attributes for
-// the queue wait, the batch and the onnxruntime run, and one event at each of those moments.
+// the queue wait, the batch and the onnxruntime run, and an event where the batch started and
+// where the run ended. The wait began queue_ms before the batch started (no event of its own:
+// every event is made and exported per request, and this one only repeats that attribute).
 import type { Span } from '@opentelemetry/api';
 import type { InferTiming } from './engine.ts';
 
@@ -16,16 +18,18 @@ export function annotateInferSpan(span: Span, t: InferTiming): void {
   if (!span.isRecording()) return;
   // Event times as epoch milliseconds (timing is on the performance.now() clock).
   const at = (ms: number) => performance.timeOrigin + ms;
-  if (t.model !== undefined) span.setAttribute('switchyard.model', t.model);
-  if (t.version !== undefined) span.setAttribute('switchyard.model_version', t.version);
-  if (t.enqueuedAt !== undefined) span.addEvent('executor.queued', at(t.enqueuedAt));
+  const attrs: Record<string, string | number> = {};
+  if (t.model !== undefined) attrs['switchyard.model'] = t.model;
+  if (t.version !== undefined) attrs['switchyard.model_version'] = t.version;
   if (t.enqueuedAt !== undefined && t.batchStartedAt !== undefined) {
-    const batch = { 'switchyard.batch_size': t.batchRows ?? 0, 'switchyard.batch_requests': t.batchRequests ?? 0 };
-    span.setAttributes({ 'switchyard.queue_ms': round3(t.batchStartedAt - t.enqueuedAt), ...batch });
-    span.addEvent('executor.batch.start', batch, at(t.batchStartedAt));
+    attrs['switchyard.queue_ms'] = round3(t.batchStartedAt - t.enqueuedAt);
+    attrs['switchyard.batch_size'] = t.batchRows ?? 0;
+    attrs['switchyard.batch_requests'] = t.batchRequests ?? 0;
+    span.addEvent('executor.batch.start', at(t.batchStartedAt));
     if (t.batchEndedAt !== undefined) {
-      span.setAttribute('switchyard.compute_ms', round3(t.batchEndedAt - t.batchStartedAt));
+      attrs['switchyard.compute_ms'] = round3(t.batchEndedAt - t.batchStartedAt);
       span.addEvent('executor.onnxruntime.end', at(t.batchEndedAt));
     }
   }
+  span.setAttributes(attrs);
 }

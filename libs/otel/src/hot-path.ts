@@ -5,18 +5,25 @@
 // call it wraps the handler and its callback, enters AsyncLocalStorage twice, copies arguments and
 // captures metadata. A service may instead trace chosen methods itself: it names them with
 // `traceGrpcManually` (the instrumentation then skips them in this process only) and makes the
-// same spans with `startServerSpan` / `startClientSpan` — same names, kinds, attributes and W3C
-// propagation, parent to child across the hop, without entering a context.
+// server span with `startServerSpan` — same name, kind, attributes and W3C propagation — without
+// entering a context. A call it forwards on that path carries the server span's own context
+// (`injectTraceContext`): no CLIENT span is made for the hop, so the callee's span is the child of
+// the caller's server span. Every span costs its making and its OTLP export (tens of µs each in a
+// busy service, docs/benchmarks.md), and the hop's timing is already the callee's span.
 import {
+  INVALID_SPANID,
+  INVALID_TRACEID,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   propagation,
   trace,
-  isSpanContextValid,
+  type Attributes,
   type Span,
   type TextMapGetter,
   type TextMapSetter,
+  type Tracer,
+  type TracerProvider,
 } from '@opentelemetry/api';
 
 /** The part of grpc-js's Metadata used here. */
@@ -34,7 +41,8 @@ export function manuallyTracedMethods(): Set<string> {
 }
 
 /** From now on the gRPC instrumentation leaves these methods (server and client side, in this
- *  process) to the caller, who makes their spans with startServerSpan / startClientSpan. */
+ *  process) to the caller, who makes their server spans with startServerSpan and propagates them
+ *  with injectTraceContext. */
 export function traceGrpcManually(...methods: string[]): void {
   const s = manuallyTracedMethods();
   for (const m of methods) s.add(m);
@@ -50,27 +58,46 @@ const getter: TextMapGetter<MetadataLike> = {
 
 const setter: TextMapSetter<MetadataLike> = { set: (md, key, value) => md.set(key, value) };
 
-const tracer = () => trace.getTracer('@switchyard/otel/hot-path');
+const TRACER_NAME = '@switchyard/otel/hot-path';
+let cached: { delegate: TracerProvider; tracer: Tracer } | undefined;
 
-function rpcAttributes(path: string): Record<string, string> {
-  const [service = '', method = ''] = path.replace(/^\//, '').split('/');
-  return { 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method };
+/** The hot path's tracer, looked up again only when the global provider changes (a service
+ *  registers its SDK once; tests start and stop several). `trace.getTracer` per call builds a
+ *  key and searches the provider's map each time. */
+function tracer(): Tracer {
+  const global = trace.getTracerProvider() as TracerProvider & { getDelegate?: () => TracerProvider };
+  const delegate = global.getDelegate?.() ?? global;
+  if (cached?.delegate !== delegate) cached = { delegate, tracer: delegate.getTracer(TRACER_NAME) };
+  return cached.tracer;
+}
+
+/** Span name and rpc.* attributes per method path (a service has a handful of paths). */
+const perPath = new Map<string, { name: string; attributes: Attributes }>();
+
+function describe(path: string): { name: string; attributes: Attributes } {
+  let d = perPath.get(path);
+  if (!d) {
+    const bare = path.replace(/^\//, '');
+    const [service = '', method = ''] = bare.split('/');
+    d = { name: `grpc.${bare}`, attributes: Object.freeze({ 'rpc.system': 'grpc', 'rpc.service': service, 'rpc.method': method }) };
+    if (perPath.size < 1000) perPath.set(path, d);
+  }
+  return d;
 }
 
 /** A SERVER span for `path` ('/pkg.Service/Method') whose parent is the caller's context in
  *  `metadata`, named like the instrumentation's (`grpc.pkg.Service/Method`). */
 export function startServerSpan(path: string, metadata: MetadataLike): Span {
   const parent = propagation.extract(ROOT_CONTEXT, metadata, getter);
-  return tracer().startSpan(`grpc.${path.replace(/^\//, '')}`, { kind: SpanKind.SERVER, attributes: rpcAttributes(path) }, parent);
+  const { name, attributes } = describe(path);
+  return tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
 }
 
-/** A CLIENT span for `path` below `parent`; its context is written into `metadata`
- *  (traceparent), so the callee's server span becomes its child. */
-export function startClientSpan(path: string, parent: Span | undefined, metadata: MetadataLike): Span {
-  const parentCtx = parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-  const span = tracer().startSpan(`grpc.${path.replace(/^\//, '')}`, { kind: SpanKind.CLIENT, attributes: rpcAttributes(path) }, parentCtx);
-  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), metadata, setter);
-  return span;
+/** Writes `span`'s context into `metadata` (W3C traceparent, sampled flag included), so the
+ *  callee's server span becomes its child. Nothing is written when telemetry is off or `span`
+ *  is undefined. */
+export function injectTraceContext(span: Span | undefined, metadata: MetadataLike): void {
+  if (span) propagation.inject(trace.setSpan(ROOT_CONTEXT, span), metadata, setter);
 }
 
 /** Ends a span with the call's gRPC status code (0 = OK), as the instrumentation does. */
@@ -80,8 +107,10 @@ export function endRpcSpan(span: Span, code: number, message?: string): void {
   span.end();
 }
 
-/** The trace and span id of `span`, or empty strings when telemetry is off. */
+/** The trace and span id of `span`, or empty strings when telemetry is off. (The SDK makes
+ *  well-formed ids and the propagator checks the caller's, so only the API's invalid ids — a
+ *  no-op span's — are told apart here, without isSpanContextValid's regular expressions.) */
 export function spanIds(span: Span | undefined): { traceId: string; spanId: string } {
   const c = span?.spanContext();
-  return c && isSpanContextValid(c) ? { traceId: c.traceId, spanId: c.spanId } : { traceId: '', spanId: '' };
+  return c && c.traceId !== INVALID_TRACEID && c.spanId !== INVALID_SPANID ? { traceId: c.traceId, spanId: c.spanId } : { traceId: '', spanId: '' };
 }

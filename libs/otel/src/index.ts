@@ -17,7 +17,7 @@ import { enableInstrumentations, instrumentationStatus } from './instrument.ts';
 export type { Meter, Tracer } from '@opentelemetry/api';
 export { natsTraceHeaders, contextFromHeaders, natsHeaderGetter, natsHeaderSetter } from './nats.ts';
 export { instrumentationStatus } from './instrument.ts';
-export { traceGrpcManually, startServerSpan, startClientSpan, endRpcSpan, spanIds, type MetadataLike } from './hot-path.ts';
+export { traceGrpcManually, startServerSpan, injectTraceContext, endRpcSpan, spanIds, type MetadataLike } from './hot-path.ts';
 
 /** Resource attributes every Switchyard process may carry (named switchyard.<key> in the resource). */
 export interface TelemetryAttributes {

@@ -8,7 +8,7 @@ import { executorV1 } from '@switchyard/proto';
 import type { Candidate__Output, ExecutorClient, PlacementTable__Output, PlaceResponse__Output } from '@switchyard/proto';
 import { rawBytes, requestForVersion, type RawInferRequest } from './passthrough.ts';
 import type { Logger } from '@switchyard/log';
-import { startClientSpan, endRpcSpan } from '@switchyard/otel';
+import { injectTraceContext } from '@switchyard/otel';
 import type { Span } from '@opentelemetry/api';
 import { StatusError } from './errors.ts';
 import type { RequestControls } from './controls.ts';
@@ -61,7 +61,8 @@ export interface InferOptions {
   allowedRegions?: string[];
   /** Called with the placement decision before the first forward (quota charge); may throw to refuse. */
   beforeForward?: (d: Decision) => Promise<void>;
-  /** The request's span: each forward to an executor is a client span below it. */
+  /** The request's span: each attempt is a 'gateway.placed' event on it, and the executor's span
+   *  is its child. */
   span?: Span;
   /**
    * Fair-share slots per executor for the model (admission): an executor already running that
@@ -242,6 +243,7 @@ export class Router {
       const p = await this.fallbackPlace!(req.model_name, req.model_version, excluded);
       if (!p.placed) throw new StatusError(grpc.status.UNAVAILABLE, `scheduler could not place the request: ${p.reason}`);
       const cand = { executor_id: p.executor_id, address: p.address, pool: p.pool, spiffe_id: p.spiffe_id, region: '' } as Candidate__Output;
+      if (span?.isRecording()) span.addEvent('gateway.placed', { 'switchyard.executor_id': cand.executor_id, 'switchyard.pool': cand.pool, 'switchyard.reason': `scheduler Place: ${p.reason}`, 'switchyard.attempt': attempt + 1 });
       try {
         const response = await this.forward(cand, req, p.model_version, ctl.deadlineAtMs, span);
         attempts.push({ executorId: cand.executor_id, pool: cand.pool, region: '', code: 'OK' });
@@ -269,8 +271,9 @@ export class Router {
     this.modelLoad.set(mkey, (this.modelLoad.get(mkey) ?? 0) + 1);
     const deadline = deadlineAtMs ?? Date.now() + 30_000;
     const metadata = new grpc.Metadata();
-    const span = startClientSpan(EXECUTOR_INFER, parent, metadata);
-    span.setAttribute('switchyard.executor_id', cand.executor_id);
+    // The executor's span is the child of the request's span: no CLIENT span for this hop
+    // (libs/otel/src/hot-path.ts); the attempt is the 'gateway.placed' event, a failure below.
+    injectTraceContext(parent, metadata);
     return new Promise<Buffer>((resolve, reject) => {
       // The caller's bytes, as they came (passthrough.ts): no tensor is decoded or re-encoded here.
       client.makeUnaryRequest(EXECUTOR_INFER, rawBytes, rawBytes, requestForVersion(req, version), metadata, { deadline }, (err, res) => {
@@ -278,8 +281,8 @@ export class Router {
         const m = (this.modelLoad.get(mkey) ?? 1) - 1;
         if (m > 0) this.modelLoad.set(mkey, m);
         else this.modelLoad.delete(mkey);
-        endRpcSpan(span, err ? err.code : grpc.status.OK, err?.details);
         if (err) {
+          if (parent?.isRecording()) parent.addEvent('gateway.forward.failed', { 'switchyard.executor_id': cand.executor_id, 'rpc.grpc.status_code': err.code, 'switchyard.error': err.details ?? '' });
           load.failed++;
           reject(err);
         } else {

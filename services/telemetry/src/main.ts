@@ -134,8 +134,8 @@ try {
         series.record(o);
         cost.record(o);
         insights.record(o);
-        metrics.recordOutcome(o);
       }
+      metrics.recordOutcomes(outcomes);
     } finally {
       span.end();
     }

@@ -12,6 +12,9 @@ import { BURN_METRIC_WINDOWS, isSpill, reasonLabel, type CostLedger, type CostOu
 export const DURATION_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
 export interface ServiceMetrics {
+  /** One outcome batch (as the gateway publishes them): each counter is added to once per
+   *  distinct attribute set in the batch, the latency histogram once per outcome. */
+  recordOutcomes(batch: readonly CostOutcome[]): void;
   recordOutcome(o: CostOutcome): void;
   recordHeartbeat(h: Heartbeat__Output): void;
 }
@@ -131,24 +134,42 @@ export function registerMetrics(meter: Meter, agg: Aggregator, opts: MetricsSour
     }, [mtd, fc]);
   }
 
-  return {
-    recordOutcome(o) {
+  // Counters are summed per attribute set over a batch first: the SDK sorts and serialises the
+  // attributes on every add (hashAttributes), which cost more than anything else this service
+  // does per outcome. The keys here are plain joins of the values.
+  type Sum<A> = { attrs: A; n: number };
+  const bump = <A>(m: Map<string, Sum<A>>, key: string, make: () => A, n: number): A => {
+    let s = m.get(key);
+    if (!s) m.set(key, (s = { attrs: make(), n: 0 }));
+    s.n += n;
+    return s.attrs;
+  };
+  const recordOutcomes = (batch: readonly CostOutcome[]): void => {
+    const reqs = new Map<string, Sum<Record<string, string>>>();
+    const decs = new Map<string, Sum<Record<string, string>>>();
+    const spilled = new Map<string, Sum<Record<string, string>>>();
+    const costs = new Map<string, Sum<Record<string, string>>>();
+    for (const o of batch) {
       const pool = poolKey(o.pool);
-      const attrs = {
-        model: o.model_name || 'unknown',
-        version: o.model_version || '',
-        pool,
-        executor: executorKey(o),
-        tenant: o.tenant || 'unknown',
-        outcome: isError(o) ? 'error' : 'ok',
-      };
-      requests.add(1, attrs);
+      const model = o.model_name || 'unknown', version = o.model_version || '', tenant = o.tenant || 'unknown';
+      const executor = executorKey(o), outcome = isError(o) ? 'error' : 'ok';
+      const attrs = bump(reqs, `${model}\u0000${version}\u0000${pool}\u0000${executor}\u0000${tenant}\u0000${outcome}`, () => ({ model, version, pool, executor, tenant, outcome }), 1);
       if (Number.isFinite(o.latency_ms) && o.latency_ms >= 0) duration.record(o.latency_ms / 1000, attrs);
-      decisions.add(1, { pool, reason: reasonLabel(o) });
-      if (isSpill(o)) spills.add(1, { model: attrs.model, version: attrs.version, tenant: attrs.tenant });
+      const reason = reasonLabel(o);
+      bump(decs, `${pool}\u0000${reason}`, () => ({ pool, reason }), 1);
+      if (isSpill(o)) bump(spilled, `${model}\u0000${version}\u0000${tenant}`, () => ({ model, version, tenant }), 1);
       const c = o.cost ?? 0;
-      if (c > 0 && Number.isFinite(c)) cost.add(c, { tenant: attrs.tenant, model: attrs.model, version: attrs.version, pool });
-    },
+      if (c > 0 && Number.isFinite(c)) bump(costs, `${tenant}\u0000${model}\u0000${version}\u0000${pool}`, () => ({ tenant, model, version, pool }), c);
+    }
+    for (const s of reqs.values()) requests.add(s.n, s.attrs);
+    for (const s of decs.values()) decisions.add(s.n, s.attrs);
+    for (const s of spilled.values()) spills.add(s.n, s.attrs);
+    for (const s of costs.values()) cost.add(s.n, s.attrs);
+  };
+
+  return {
+    recordOutcomes,
+    recordOutcome: (o) => recordOutcomes([o]),
     recordHeartbeat(h) {
       if (!h.executor_id) return;
       latest.set(h.executor_id, h);
