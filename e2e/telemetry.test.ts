@@ -95,7 +95,9 @@ const servedBy = { gpu: 0, cpu: 0 };
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sy-e2e-tel-'));
   await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
-  const otlp = { SY_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}` };
+  // Every trace recorded (the default records one new trace in ten, libs/otel): the tests below
+  // look for particular requests' traces.
+  const otlp = { SY_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, SY_OTEL_TRACE_SAMPLE_RATIO: '1' };
   const names = ['policy', 'telemetry', 'placement-scheduler', 'gpu-executor-1', 'cpu-executor-1', 'gateway'];
   mesh = await startMesh({ stateDir: dir, env: Object.fromEntries(names.map((n) => [n, otlp])) });
   gw = connectGateway(mesh.endpoints);

@@ -16,7 +16,7 @@
 //   --profile-dir DIR   mesh: write a V8 CPU profile of the gateway process there
 //   --slices N          telemetry: load slices per mode, alternating on/off [6; quick 1]
 //   --no-otlp           telemetry: "on" without OTLP trace export (spans made, not exported)
-//   --sample-ratio R    telemetry: trace head-sampling ratio of the "on" mesh [unset = 1]
+//   --sample-ratio R    telemetry: trace head-sampling ratio of the "on" mesh [unset = the services' default, 0.1]
 // Environment passes through to the executor processes (SY_SESSION_WORKERS, SY_INTRA_OP_THREADS, ...).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,7 @@ import { runExecutorBench } from './executor.ts';
 import { runMeshBench } from './mesh.ts';
 import { runTelemetryBench } from './telemetry.ts';
 import { runOrtBench, batchGains } from './onnxruntime.ts';
+import { DEFAULT_TRACE_SAMPLE_RATIO } from '@switchyard/otel';
 
 const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
 
@@ -124,12 +125,14 @@ if (suite === 'executor') {
     model, concurrency: ints('concurrency', values.concurrency, [64]), durationMs, warmupMs,
     slices: num('slices', values.slices, quick ? 1 : 6), otlp: !values['no-otlp'], ...(values['sample-ratio'] !== undefined ? { sampleRatio: Number(values['sample-ratio']) } : {}), progress,
   });
-  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: values['sample-ratio'] !== undefined ? Number(values['sample-ratio']) : 1, slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, target: 0.9 };
+  // Unset: the services' default (libs/otel), which records no new trace where nothing exports.
+  const sampleRatio = values['sample-ratio'] !== undefined ? Number(values['sample-ratio']) : values['no-otlp'] ? 0 : DEFAULT_TRACE_SAMPLE_RATIO;
+  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: sampleRatio, slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, target: 0.9 };
   text = table(['mode', 'slice', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'otlp_exports'],
     r.results.map((x) => [x.mode, x.slice, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.otlp_exports]));
   text += '\n\n' + table(['mode', 'concurrency', 'requests', 'throughput_rps', 'median_slice_rps', 'gateway_cpu_us', 'gpu_ex_cpu_us', 'cpu_ex_cpu_us', 'telemetry_cpu_us', 'client_cpu_us', 'machine_cpu_us'],
     r.summary.map((x) => [x.mode, x.concurrency, x.requests, f(x.throughput_rps, 1), f(x.median_slice_rps, 1), us(x, 'gateway'), us(x, 'gpu-executor-1'), us(x, 'cpu-executor-1'), us(x, 'telemetry'), us(x, 'client'), us(x, 'machine')]));
-  text += `\n\nthroughput telemetry on / off: ${Object.entries(r.ratio_by_concurrency).map(([c, v]) => `c=${c}: ${f(v, 3)}`).join(', ')} (target >= 0.9)`;
+  text += `\n\nthroughput telemetry on / off: ${Object.entries(r.ratio_by_concurrency).map(([c, v]) => `c=${c}: ${f(v, 3)}`).join(', ')} (target >= 0.9); traces sampled: ${sampleRatio}${values['sample-ratio'] === undefined ? ' (the default)' : ''}, ${values['no-otlp'] ? 'not exported' : 'exported over OTLP'}`;
 } else {
   const r = await runMeshBench({
     model: values.model ?? 'identity_fp32',

@@ -18,7 +18,8 @@ async function measure(mode: 'none' | 'otlp'): Promise<Record<string, unknown>> 
   });
   await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
   const port = (sink.address() as AddressInfo).port;
-  const tel = await startTelemetry({ serviceName: 'span-cost', ...(mode === 'otlp' ? { otlpEndpoint: `http://127.0.0.1:${port}` } : {}) });
+  // Every span recorded: this measures the cost of one.
+  const tel = await startTelemetry({ serviceName: 'span-cost', traceSampleRatio: 1, ...(mode === 'otlp' ? { otlpEndpoint: `http://127.0.0.1:${port}` } : {}) });
   const tracer = trace.getTracer('span-cost');
   const burst = async (): Promise<void> => {
     for (let i = 0; i < N; i++) {

@@ -29,7 +29,7 @@ export interface TelemetryBenchOptions {
   slices: number;
   /** Export traces over OTLP in the "on" mode (default true). */
   otlp?: boolean;
-  /** SY_OTEL_TRACE_SAMPLE_RATIO for the "on" mesh (default: unset = every trace). */
+  /** SY_OTEL_TRACE_SAMPLE_RATIO for the "on" mesh (default: unset = the services' default, libs/otel). */
   sampleRatio?: number;
   progress: (line: string) => void;
 }

@@ -13,7 +13,7 @@ function md(init: Record<string, string> = {}): MetadataLike & { map: Map<string
 
 test('server span continues the caller\'s trace and is propagated to the callee as its parent', async () => {
   const exporter = new InMemorySpanExporter();
-  const tel = await startTelemetry({ serviceName: 'hot-path-test', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tel = await startTelemetry({ serviceName: 'hot-path-test', spanProcessors: [new SimpleSpanProcessor(exporter)], traceSampleRatio: 1 });
   try {
     const callerTrace = '0af7651916cd43dd8448eb211c80319c';
     const callerSpan = 'b7ad6b7169203331';
@@ -51,7 +51,7 @@ test('server span continues the caller\'s trace and is propagated to the callee 
 
 test('without a caller context the server span starts a new trace; an unsampled trace propagates as unsampled', async () => {
   const exporter = new InMemorySpanExporter();
-  const tel = await startTelemetry({ serviceName: 'hot-path-test-2', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tel = await startTelemetry({ serviceName: 'hot-path-test-2', spanProcessors: [new SimpleSpanProcessor(exporter)], traceSampleRatio: 1 });
   try {
     const span = startServerSpan('/a.B/C', md());
     endRpcSpan(span, 0);

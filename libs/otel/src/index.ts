@@ -46,8 +46,11 @@ export interface TelemetryOptions {
   /** Turn telemetry off: no SDK, no endpoint, no-op meter/tracer (benchmarks: telemetry on vs
    *  off). Default: env SY_OTEL_DISABLED (true/1/yes), else false. */
   disabled?: boolean;
-  /** Head sampling of new traces, 0..1 (parent-based: a request keeps its caller's decision).
-   *  Default: env SY_OTEL_TRACE_SAMPLE_RATIO, else 1 (every trace). */
+  /** Head sampling of new traces, 0..1 (parent-based: a request keeps its caller's decision, so a
+   *  caller's sampled traceparent is always recorded). Default: env SY_OTEL_TRACE_SAMPLE_RATIO,
+   *  else DEFAULT_TRACE_SAMPLE_RATIO (0.1) when spans are exported (otlpEndpoint or
+   *  spanProcessors), else 0: a process that exports nothing starts no recorded trace (its spans
+   *  still have ids, for logs, outcomes and propagation). */
   traceSampleRatio?: number;
 }
 
@@ -60,6 +63,8 @@ export interface Telemetry {
   grpcInstrumented: boolean;
   /** True when telemetry was turned off (`disabled` / SY_OTEL_DISABLED): everything is a no-op. */
   disabled: boolean;
+  /** Share of new traces recorded (see TelemetryOptions.traceSampleRatio); 0 when disabled. */
+  traceSampleRatio: number;
   /** Flushes exporters, closes the metrics endpoint and unregisters the global providers. */
   shutdown(): Promise<void>;
 }
@@ -70,6 +75,13 @@ export const RESOURCE_ATTRS = {
   region: 'switchyard.region',
   executor_id: 'switchyard.executor_id',
 } as const;
+
+/** New traces recorded by default where spans are exported: one in ten. Every span costs CPU to
+ *  make and more to export (docs/benchmarks.md, telemetry suite: with every request traced the
+ *  mesh served 0.78 of its throughput without telemetry, with one in ten 0.9+). Every request
+ *  still has a trace id (logs, outcomes, decision records) and its decision record
+ *  (`switchyard explain`); SY_OTEL_TRACE_SAMPLE_RATIO=1 records every trace. */
+export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;
 
 /** SY_OTEL_DISABLED=true|1|yes turns telemetry off in every service (see `disabled`). */
 export function otelDisabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -84,6 +96,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
       tracer: trace.getTracer(opts.serviceName, opts.serviceVersion),
       grpcInstrumented: false,
       disabled: true,
+      traceSampleRatio: 0,
       shutdown: async () => {},
     };
   }
@@ -118,10 +131,12 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
       }),
     );
   }
-  const ratio = opts.traceSampleRatio ?? (process.env.SY_OTEL_TRACE_SAMPLE_RATIO ? Number(process.env.SY_OTEL_TRACE_SAMPLE_RATIO) : 1);
+  const exporting = spanProcessors.length > 0;
+  const envRatio = process.env.SY_OTEL_TRACE_SAMPLE_RATIO?.trim();
+  const ratio = opts.traceSampleRatio ?? (envRatio ? Number(envRatio) : exporting ? DEFAULT_TRACE_SAMPLE_RATIO : 0);
   if (!(ratio >= 0 && ratio <= 1)) throw new RangeError(`traceSampleRatio (SY_OTEL_TRACE_SAMPLE_RATIO) must be in [0, 1], got ${ratio}`);
   // A tracer provider is always registered so spans have real ids (log correlation, propagation).
-  if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
+  if (!exporting) spanProcessors.push(new NoopSpanProcessor());
 
   // Without the preload this enables require-in-the-middle only (CommonJS); harmless, and the
   // status tells the service to warn.
@@ -164,6 +179,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     tracer: trace.getTracer(opts.serviceName, opts.serviceVersion),
     grpcInstrumented: instrumentationStatus().grpc,
     disabled: false,
+    traceSampleRatio: ratio,
     shutdown: () =>
       (stopped ??= (async () => {
         if (server) {

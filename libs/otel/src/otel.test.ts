@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { context, trace, SpanKind } from '@opentelemetry/api';
 import { headers } from 'nats';
-import { startTelemetry, natsTraceHeaders, contextFromHeaders } from './index.ts';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { startTelemetry, natsTraceHeaders, contextFromHeaders, DEFAULT_TRACE_SAMPLE_RATIO } from './index.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -83,7 +84,7 @@ test('OTLP/HTTP export posts spans to <endpoint>/v1/traces', async () => {
   await new Promise<void>((r) => collector.listen(0, '127.0.0.1', r));
   const port = (collector.address() as AddressInfo).port;
   try {
-    const tel = await startTelemetry({ serviceName: 'otel-test-4', otlpEndpoint: `http://127.0.0.1:${port}/` });
+    const tel = await startTelemetry({ serviceName: 'otel-test-4', otlpEndpoint: `http://127.0.0.1:${port}/`, traceSampleRatio: 1 });
     tel.tracer.startSpan('exported').end();
     await tel.shutdown(); // flushes
     const traces = seen.filter((s) => s.url === '/v1/traces');
@@ -152,4 +153,53 @@ test('traceSampleRatio 0 records no new trace but keeps a sampled parent\'s deci
     await tel.shutdown();
   }
   await assert.rejects(startTelemetry({ serviceName: 'bad', traceSampleRatio: 2 }), /traceSampleRatio/);
+});
+
+test('default sampling: one new trace in ten where spans are exported, none where nothing exports; the environment overrides', async () => {
+  const prev = process.env.SY_OTEL_TRACE_SAMPLE_RATIO;
+  delete process.env.SY_OTEL_TRACE_SAMPLE_RATIO;
+  const sampledParent = trace.setSpanContext(context.active(), { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true });
+  const recorded = (tel: { tracer: { startSpan(n: string): { isRecording(): boolean; end(): void } } }, n: number) => {
+    let r = 0;
+    for (let i = 0; i < n; i++) {
+      const s = tel.tracer.startSpan('root');
+      if (s.isRecording()) r++;
+      s.end();
+    }
+    return r;
+  };
+  try {
+    const exporting = await startTelemetry({ serviceName: 'otel-default-ratio', spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
+    try {
+      assert.equal(exporting.traceSampleRatio, DEFAULT_TRACE_SAMPLE_RATIO);
+      const r = recorded(exporting, 2000);
+      assert.ok(r >= 120 && r <= 280, `${r} of 2000 new traces recorded at ratio 0.1`);
+    } finally {
+      await exporting.shutdown();
+    }
+    const silent = await startTelemetry({ serviceName: 'otel-no-exporter' });
+    try {
+      assert.equal(silent.traceSampleRatio, 0);
+      assert.equal(recorded(silent, 200), 0);
+      const root = silent.tracer.startSpan('root');
+      assert.match(root.spanContext().traceId, /^[0-9a-f]{32}$/, 'unrecorded spans still have ids');
+      assert.notEqual(root.spanContext().traceId, '00000000000000000000000000000000');
+      root.end();
+      const child = silent.tracer.startSpan('child', {}, sampledParent);
+      assert.equal(child.isRecording(), true, "a caller's sampled traceparent is honoured");
+      child.end();
+    } finally {
+      await silent.shutdown();
+    }
+    process.env.SY_OTEL_TRACE_SAMPLE_RATIO = '1';
+    const all = await startTelemetry({ serviceName: 'otel-env-ratio' });
+    try {
+      assert.equal(all.traceSampleRatio, 1);
+      assert.equal(recorded(all, 100), 100);
+    } finally {
+      await all.shutdown();
+    }
+  } finally {
+    if (prev === undefined) delete process.env.SY_OTEL_TRACE_SAMPLE_RATIO; else process.env.SY_OTEL_TRACE_SAMPLE_RATIO = prev;
+  }
 });
