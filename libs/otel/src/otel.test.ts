@@ -99,7 +99,7 @@ test('OTLP/HTTP export posts spans to <endpoint>/v1/traces', async () => {
 test('gRPC calls are traced (client + server, one trace) only with the register preload', async () => {
   const fixture = path.join(import.meta.dirname, 'fixtures/grpc-spans.ts');
   const withHook = await run(NODE, ['--import', '@switchyard/otel/register', fixture], { cwd: ROOT, timeout: 30_000 });
-  const a = JSON.parse(withHook.stdout.trim()) as { requests: number; grpcInstrumented: boolean; spans: { name: string; kind: number; traceId: string }[] };
+  const a = JSON.parse(withHook.stdout.trim()) as { requests: number; grpcInstrumented: boolean; spans: { name: string; kind: number; traceId: string }[]; wrapped: Record<string, boolean> };
   assert.equal(a.requests, 3);
   assert.equal(a.grpcInstrumented, true);
   const name = 'grpc.switchyard.telemetry.v1.Telemetry/GetSummary';
@@ -107,6 +107,10 @@ test('gRPC calls are traced (client + server, one trace) only with the register 
   const client = a.spans.find((s) => s.name === name && s.kind === SpanKind.CLIENT);
   assert.ok(server && client, JSON.stringify(a.spans));
   assert.equal(server.traceId, client.traceId);
+  // A method the process traces itself (traceGrpcManually) gets no span from the instrumentation
+  // and its handler is registered unwrapped; the others are wrapped.
+  assert.ok(!a.spans.some((s) => /GetCost/.test(s.name)), JSON.stringify(a.spans));
+  assert.deepEqual(a.wrapped, { GetSummary: true, GetCost: false });
 
   const without = await run(NODE, [fixture], { cwd: ROOT, timeout: 30_000 });
   const b = JSON.parse(without.stdout.trim()) as { grpcInstrumented: boolean; spans: unknown[] };
