@@ -15,6 +15,7 @@
 //   --rounds N          executor, mesh: windows per point, the compared configurations interleaved [3; quick 1]
 //   --profile-dir DIR   mesh: write a V8 CPU profile of the gateway process there
 //   --slices N          telemetry: load slices per mode, alternating on/off [6; quick 1]
+//   --prewarm S         telemetry, mesh: unmeasured load before measuring, seconds [20; quick 0]
 //   --no-otlp           telemetry: "on" without OTLP trace export (spans made, not exported)
 //   --sample-ratio R    telemetry: trace head-sampling ratio of the "on" mesh [unset = the services' default, 0.1]
 // Environment passes through to the executor processes (SY_SESSION_WORKERS, SY_INTRA_OP_THREADS, ...).
@@ -31,7 +32,7 @@ import { runTelemetryBench } from './telemetry.ts';
 import { runOrtBench, batchGains } from './onnxruntime.ts';
 import { DEFAULT_TRACE_SAMPLE_RATIO } from '@switchyard/otel';
 
-const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
+const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--prewarm S] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
 
 function fail(msg: string): never {
   process.stderr.write(`bench: ${msg}\n${USAGE}\n`);
@@ -44,7 +45,7 @@ const { values } = parseArgs({
     suite: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean', default: false },
     duration: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' },
     models: { type: 'string' }, batching: { type: 'string' }, model: { type: 'string' },
-    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, rounds: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' }, threads: { type: 'string' }, batches: { type: 'string' },
+    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, prewarm: { type: 'string' }, rounds: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' }, threads: { type: 'string' }, batches: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -123,11 +124,11 @@ if (suite === 'executor') {
   const model = values.model ?? 'identity_fp32';
   const r = await runTelemetryBench({
     model, concurrency: ints('concurrency', values.concurrency, [64]), durationMs, warmupMs,
-    slices: num('slices', values.slices, quick ? 1 : 6), otlp: !values['no-otlp'], ...(values['sample-ratio'] !== undefined ? { sampleRatio: Number(values['sample-ratio']) } : {}), progress,
+    slices: num('slices', values.slices, quick ? 1 : 6), prewarmMs: num('prewarm', values.prewarm, quick ? 0 : 20) * 1000, otlp: !values['no-otlp'], ...(values['sample-ratio'] !== undefined ? { sampleRatio: Number(values['sample-ratio']) } : {}), progress,
   });
   // Unset: the services' default (libs/otel), which records no new trace where nothing exports.
   const sampleRatio = values['sample-ratio'] !== undefined ? Number(values['sample-ratio']) : values['no-otlp'] ? 0 : DEFAULT_TRACE_SAMPLE_RATIO;
-  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: sampleRatio, slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, target: 0.9 };
+  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: sampleRatio, prewarm_s: num('prewarm', values.prewarm, quick ? 0 : 20), slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, target: 0.9 };
   text = table(['mode', 'slice', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'otlp_exports'],
     r.results.map((x) => [x.mode, x.slice, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.otlp_exports]));
   text += '\n\n' + table(['mode', 'concurrency', 'requests', 'throughput_rps', 'median_slice_rps', 'gateway_cpu_us', 'gpu_ex_cpu_us', 'cpu_ex_cpu_us', 'telemetry_cpu_us', 'client_cpu_us', 'machine_cpu_us'],
@@ -137,10 +138,10 @@ if (suite === 'executor') {
   const r = await runMeshBench({
     model: values.model ?? 'identity_fp32',
     concurrency: ints('concurrency', values.concurrency, [1, 64]),
-    durationMs, warmupMs, rounds, progress,
+    durationMs, warmupMs, rounds, progress, prewarmMs: num('prewarm', values.prewarm, quick ? 0 : 20) * 1000,
     ...(values['profile-dir'] ? { profileDir: values['profile-dir'] } : {}),
   });
-  doc = { suite, machine, model: values.model ?? 'identity_fp32', executor_id: r.executor_id, duration_s: durationMs / 1000, rounds, results: r.results, overhead: r.overhead };
+  doc = { suite, machine, model: values.model ?? 'identity_fp32', executor_id: r.executor_id, duration_s: durationMs / 1000, rounds, prewarm_s: num('prewarm', values.prewarm, quick ? 0 : 20), results: r.results, overhead: r.overhead };
   text = table(['path', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'round_rps', 'gateway_cpu_us', 'executor_cpu_us', 'client_cpu_us', 'machine_cpu_us'],
     r.results.map((x) => [x.path, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.round_rps.map((v) => v.toFixed(0)).join('/'), us(x, 'gateway'), us(x, 'executor'), us(x, 'client'), us(x, 'machine')]));
   text += `\n\ngateway p50 added at c=1: ${f(r.overhead.p50_added_ms_c1, 3)} ms (target <= 1); gateway/direct throughput at c=${Math.max(...(r.results.map((x) => x.concurrency)))}: ${f(r.overhead.throughput_ratio_c64, 3)} over ${rounds} interleaved round(s) [per round ${r.overhead.round_ratios.join(', ')}] (target >= 0.6)`;
