@@ -8,6 +8,8 @@ import { codec } from '@switchyard/proto';
 import { Router, isExecutorLost, type DecisionTrace } from './router.ts';
 import type { RequestControls } from './controls.ts';
 import { StatusError } from './errors.ts';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { startTelemetry } from '@switchyard/otel';
 
 const log = createLogger({ service: 'gateway-test', level: 'silent' });
 const identity = { name: 'gateway', spiffeId: 'spiffe://switchyard.local/gateway', caFile: '', certFile: '', keyFile: '' };
@@ -29,15 +31,18 @@ type Behaviour = (id: string) => { err?: Partial<grpc.ServiceError> } | undefine
 /** Fake executors: `behave(id)` says how each call ends; calls are recorded. */
 /** The request bytes each fake executor received. */
 const sentBytes: Buffer[] = [];
+/** The traceparent each fake executor received. */
+const sentTraceparents: string[] = [];
 function routerWith(behave: Behaviour, cands: Candidate__Output[], random = () => 0) {
   const calls: string[] = [];
   const router = new Router({
     identity, log, random, ejectMs: 60_000,
     clientFactory: (c) => ({
-      makeUnaryRequest: (path: string, _s: unknown, _d: unknown, bytes: Buffer, _m: unknown, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
+      makeUnaryRequest: (path: string, _s: unknown, _d: unknown, bytes: Buffer, md: grpc.Metadata, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
         assert.equal(path, '/switchyard.executor.v1.Executor/Infer');
         calls.push(c.executor_id);
         sentBytes.push(bytes);
+        sentTraceparents.push(String(md.get('traceparent')[0] ?? ''));
         const b = behave(c.executor_id);
         setImmediate(() => (b?.err ? cb(Object.assign(new Error(b.err.details), b.err) as grpc.ServiceError) : cb(null, Buffer.from([0x0a, 0x01, 0x6d]))));
       },
@@ -70,6 +75,29 @@ test('an executor lost mid-call: one retry elsewhere, then it is ejected locally
   assert.deepEqual(calls, ['cpu-2', 'cpu-2', 'cpu-2', 'cpu-2', 'cpu-2']);
   assert.deepEqual(trace.ejected, ['cpu-1']);
   assert.match(trace.candidates!.find((c) => c.executorId === 'cpu-1')!.verdict, /healthy: .*excluded/);
+});
+
+test("the request's span: each attempt is an event, a lost executor's failure too, and each executor gets the span as its parent", async () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const span = provider.getTracer('t').startSpan('grpc.inference.GRPCInferenceService/ModelInfer');
+  const tel = await startTelemetry({ serviceName: 'router-test', spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] });
+  try {
+    sentTraceparents.length = 0;
+    const { router } = routerWith((id) => (id === 'cpu-1' ? { err: { code: grpc.status.UNAVAILABLE, details: 'Connection dropped' } } : undefined), [cand('cpu-1'), cand('cpu-2')]);
+    await router.infer(req, ctl(), { span });
+    span.end();
+    const [s] = exporter.getFinishedSpans();
+    assert.deepEqual(s!.events.map((e) => `${e.name} ${e.attributes?.['switchyard.executor_id']}`), ['gateway.placed cpu-1', 'gateway.forward.failed cpu-1', 'gateway.placed cpu-2']);
+    assert.equal(s!.events[1]!.attributes?.['rpc.grpc.status_code'], grpc.status.UNAVAILABLE);
+    assert.equal(s!.events[2]!.attributes?.['switchyard.attempt'], 2);
+    const { traceId, spanId } = span.spanContext();
+    assert.deepEqual(sentTraceparents, [`00-${traceId}-${spanId}-01`, `00-${traceId}-${spanId}-01`]);
+    assert.equal(exporter.getFinishedSpans().length, 1, 'no span per attempt');
+  } finally {
+    await tel.shutdown();
+    await provider.shutdown();
+  }
 });
 
 test('a stream reset (INTERNAL RST_STREAM) is retried; an executor model error is final', async () => {
