@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleLoad, pool } from './load.ts';
+import { sampleLoad, pool, prewarm } from './load.ts';
 import { processCpuMs, machineCpuMs, cpuWindow, cpuPerRequestUs } from './cpu.ts';
 
 test('pool: windows summed, throughput over their total time, percentiles over every latency', async () => {
@@ -44,4 +44,16 @@ test('CPU counters: this process, another process by pid, the machine; per reque
   assert.ok((processCpuMs(process.ppid) ?? -1) >= 0);
   assert.deepEqual(cpuPerRequestUs({ a: 2, b: 0.5 }, 1000), { a: 2, b: 1 });
   assert.deepEqual(cpuPerRequestUs({ a: 2 }, 0), { a: null });
+});
+
+test('prewarm: 1 s turns on each call in turn, nothing returned', async () => {
+  const order: string[] = [];
+  const call = (name: string) => () => { order.push(name); return new Promise((r) => setTimeout(r, 5)); };
+  const t0 = performance.now();
+  await prewarm([call('a'), call('b')], 2, 2);
+  const ms = performance.now() - t0;
+  assert.ok(ms >= 3900 && ms < 8000, `${ms} ms for 2 turns of 2 calls`);
+  // Turns alternate: a, b, a, b (each a run of calls).
+  const runs = order.filter((x, i) => i === 0 || order[i - 1] !== x);
+  assert.deepEqual(runs, ['a', 'b', 'a', 'b']);
 });

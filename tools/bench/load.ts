@@ -39,6 +39,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   return sampleLoad(o);
 }
 
+/** Unmeasured load before a comparison: `seconds` 1 s turns on each of `calls` in turn, at
+ *  `concurrency`. A fresh mesh speeds up for tens of seconds (JIT, heap sizing), and the side
+ *  with more code (telemetry on, the gateway path) takes longer: without this the first
+ *  windows of a comparison measure warm-up. */
+export async function prewarm(calls: ReadonlyArray<() => Promise<unknown>>, seconds: number, concurrency: number): Promise<void> {
+  for (let t = 0; t < Math.ceil(seconds); t++) {
+    for (const call of calls) await runLoad({ concurrency, durationMs: 1000, warmupMs: 0, call });
+  }
+}
+
 /** runLoad, keeping the latencies (non-enumerable: not in the JSON) for pool(). */
 export async function sampleLoad(o: LoadOptions): Promise<LoadSample> {
   let lat = new Float64Array(4096);

@@ -15,7 +15,7 @@ import { createClient, unary, spiffeIdOf } from '@switchyard/mesh';
 import { executorV1 } from '@switchyard/proto';
 import type { ExecutorClient, ModelInferResponse__Output, ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest } from '../cli/client.ts';
-import { runLoad, sampleLoad, pool, round, type LoadResult, type LoadSample } from './load.ts';
+import { prewarm, sampleLoad, pool, round, type LoadResult, type LoadSample } from './load.ts';
 import { cpuWindow, cpuPerRequestUs } from './cpu.ts';
 
 export interface MeshBenchOptions {
@@ -26,7 +26,7 @@ export interface MeshBenchOptions {
   /** Measuring windows per point, direct and gateway interleaved (default 3). */
   rounds?: number;
   /** Unmeasured load on both paths at the highest concurrency before measuring, in 1 s turns
-   *  alternating between them (default 0): a fresh mesh speeds up for tens of seconds. */
+   *  alternating between them (default 0; load.ts prewarm). */
   prewarmMs?: number;
   /** Write a V8 CPU profile of the gateway process here (node --cpu-prof via NODE_OPTIONS). */
   profileDir?: string;
@@ -77,11 +77,9 @@ export async function runMeshBench(o: MeshBenchOptions): Promise<{ results: Mesh
       if (cpuExecutors !== 1) throw new Error(`expected exactly one CPU executor, found ${cpuExecutors}`);
       const pids = { gateway: mesh.services.get('gateway')?.child.pid, executor: mesh.services.get('cpu-executor-1')?.child.pid, client: process.pid };
       const rounds = Math.max(1, o.rounds ?? 3);
-      const warmTurns = Math.ceil((o.prewarmMs ?? 0) / 1000);
-      if (warmTurns > 0) o.progress(`mesh: warming both paths up (${warmTurns} s each)`);
-      for (let t = 0; t < warmTurns; t++) {
-        await runLoad({ concurrency: Math.max(...o.concurrency), durationMs: 1000, warmupMs: 0, call: () => unary(direct, 'Infer', plain, { deadlineMs: 30_000 }) });
-        await runLoad({ concurrency: Math.max(...o.concurrency), durationMs: 1000, warmupMs: 0, call: () => gw.call('ModelInfer', viaGateway) });
+      if (o.prewarmMs) {
+        o.progress(`mesh: warming both paths up (${o.prewarmMs / 1000} s each)`);
+        await prewarm([() => unary(direct, 'Infer', plain, { deadlineMs: 30_000 }), () => gw.call('ModelInfer', viaGateway)], o.prewarmMs / 1000, Math.max(...o.concurrency));
       }
       for (const c of o.concurrency) {
         const samples: Record<'direct' | 'gateway', LoadSample[]> = { direct: [], gateway: [] };

@@ -68,6 +68,7 @@ const ints = (name: string, v: string | undefined, dflt: number[]): number[] => 
 const durationMs = num('duration', values.duration, quick ? 0.5 : 5) * 1000;
 const warmupMs = num('warmup', values.warmup, quick ? 0.2 : 1) * 1000;
 const rounds = Math.floor(num('rounds', values.rounds, quick ? 1 : 3));
+const prewarmS = num('prewarm', values.prewarm, quick ? 0 : 20);
 /** CPU µs per request of one counter, for the tables. */
 const us = (r: { cpu_us_per_request: Record<string, number | null> }, k: string): string => { const v = r.cpu_us_per_request[k]; return v === null || v === undefined ? '-' : String(v); };
 const out = path.resolve(values.out ?? path.join(REPO_ROOT, 'bench-results', `${suite}.json`));
@@ -124,11 +125,11 @@ if (suite === 'executor') {
   const model = values.model ?? 'identity_fp32';
   const r = await runTelemetryBench({
     model, concurrency: ints('concurrency', values.concurrency, [64]), durationMs, warmupMs,
-    slices: num('slices', values.slices, quick ? 1 : 6), prewarmMs: num('prewarm', values.prewarm, quick ? 0 : 20) * 1000, otlp: !values['no-otlp'], ...(values['sample-ratio'] !== undefined ? { sampleRatio: Number(values['sample-ratio']) } : {}), progress,
+    slices: num('slices', values.slices, quick ? 1 : 6), prewarmMs: prewarmS * 1000, otlp: !values['no-otlp'], ...(values['sample-ratio'] !== undefined ? { sampleRatio: Number(values['sample-ratio']) } : {}), progress,
   });
   // Unset: the services' default (libs/otel), which records no new trace where nothing exports.
   const sampleRatio = values['sample-ratio'] !== undefined ? Number(values['sample-ratio']) : values['no-otlp'] ? 0 : DEFAULT_TRACE_SAMPLE_RATIO;
-  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: sampleRatio, prewarm_s: num('prewarm', values.prewarm, quick ? 0 : 20), slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, target: 0.9 };
+  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: sampleRatio, prewarm_s: prewarmS, slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, target: 0.9 };
   text = table(['mode', 'slice', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'otlp_exports'],
     r.results.map((x) => [x.mode, x.slice, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.otlp_exports]));
   text += '\n\n' + table(['mode', 'concurrency', 'requests', 'throughput_rps', 'median_slice_rps', 'gateway_cpu_us', 'gpu_ex_cpu_us', 'cpu_ex_cpu_us', 'telemetry_cpu_us', 'client_cpu_us', 'machine_cpu_us'],
@@ -138,10 +139,10 @@ if (suite === 'executor') {
   const r = await runMeshBench({
     model: values.model ?? 'identity_fp32',
     concurrency: ints('concurrency', values.concurrency, [1, 64]),
-    durationMs, warmupMs, rounds, progress, prewarmMs: num('prewarm', values.prewarm, quick ? 0 : 20) * 1000,
+    durationMs, warmupMs, rounds, progress, prewarmMs: prewarmS * 1000,
     ...(values['profile-dir'] ? { profileDir: values['profile-dir'] } : {}),
   });
-  doc = { suite, machine, model: values.model ?? 'identity_fp32', executor_id: r.executor_id, duration_s: durationMs / 1000, rounds, prewarm_s: num('prewarm', values.prewarm, quick ? 0 : 20), results: r.results, overhead: r.overhead };
+  doc = { suite, machine, model: values.model ?? 'identity_fp32', executor_id: r.executor_id, duration_s: durationMs / 1000, rounds, prewarm_s: prewarmS, results: r.results, overhead: r.overhead };
   text = table(['path', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'round_rps', 'gateway_cpu_us', 'executor_cpu_us', 'client_cpu_us', 'machine_cpu_us'],
     r.results.map((x) => [x.path, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.round_rps.map((v) => v.toFixed(0)).join('/'), us(x, 'gateway'), us(x, 'executor'), us(x, 'client'), us(x, 'machine')]));
   text += `\n\ngateway p50 added at c=1: ${f(r.overhead.p50_added_ms_c1, 3)} ms (target <= 1); gateway/direct throughput at c=${Math.max(...(r.results.map((x) => x.concurrency)))}: ${f(r.overhead.throughput_ratio_c64, 3)} over ${rounds} interleaved round(s) [per round ${r.overhead.round_ratios.join(', ')}] (target >= 0.6)`;

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { startMesh, type Mesh } from '@switchyard/launcher';
 import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
-import { runLoad, round, type LoadResult } from './load.ts';
+import { prewarm, runLoad, round, type LoadResult } from './load.ts';
 import { cpuWindow, cpuPerRequestUs } from './cpu.ts';
 
 export interface TelemetryBenchOptions {
@@ -28,8 +28,7 @@ export interface TelemetryBenchOptions {
   /** Slices per mode and concurrency. */
   slices: number;
   /** Unmeasured load on each mesh before the first slice, in 1 s turns alternating between the
-   *  meshes (default 0). A fresh mesh speeds up for tens of seconds (JIT, heap sizing), and the
-   *  mesh with telemetry has more code to warm: without this the first slices measure warm-up. */
+   *  meshes (default 0; load.ts prewarm): the mesh with telemetry has more code to warm. */
   prewarmMs?: number;
   /** Export traces over OTLP in the "on" mode (default true). */
   otlp?: boolean;
@@ -86,10 +85,9 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
       meshes[meshes.length - 1]!.req = makeRequest(md, { seed: 5 });
       await gw.call('ModelInfer', meshes[meshes.length - 1]!.req);
     }
-    const warmTurns = Math.ceil((o.prewarmMs ?? 0) / 1000);
-    if (warmTurns > 0) o.progress(`telemetry: warming both meshes up (${warmTurns} s each)`);
-    for (let t = 0; t < warmTurns; t++) {
-      for (const m of meshes) await runLoad({ concurrency: Math.max(...o.concurrency), durationMs: 1000, warmupMs: 0, call: () => m.gw.call('ModelInfer', m.req) });
+    if (o.prewarmMs) {
+      o.progress(`telemetry: warming both meshes up (${o.prewarmMs / 1000} s each)`);
+      await prewarm(meshes.map((m) => () => m.gw.call('ModelInfer', m.req)), o.prewarmMs / 1000, Math.max(...o.concurrency));
     }
     for (const c of o.concurrency) {
       for (let slice = 1; slice <= o.slices; slice++) {

@@ -29,7 +29,7 @@ test('an outcome batch adds each counter once per attribute set and records ever
     outcome({ status: 'DEADLINE_EXCEEDED', latency_ms: 500, cost: 0 }),
     outcome({ pool: 'POOL_GPU', executor_id: 'gpu-1', cost: 2 }),
   ]);
-  m.recordOutcome(outcome());
+  m.recordOutcomes([outcome()]); // a later batch adds to the same series
   const get = await collect(reader);
 
   const requests = get('switchyard_requests') as SumMetricData;

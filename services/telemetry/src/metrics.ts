@@ -15,7 +15,6 @@ export interface ServiceMetrics {
   /** One outcome batch (as the gateway publishes them): each counter is added to once per
    *  distinct attribute set in the batch, the latency histogram once per outcome. */
   recordOutcomes(batch: readonly CostOutcome[]): void;
-  recordOutcome(o: CostOutcome): void;
   recordHeartbeat(h: Heartbeat__Output): void;
 }
 
@@ -169,7 +168,6 @@ export function registerMetrics(meter: Meter, agg: Aggregator, opts: MetricsSour
 
   return {
     recordOutcomes,
-    recordOutcome: (o) => recordOutcomes([o]),
     recordHeartbeat(h) {
       if (!h.executor_id) return;
       latest.set(h.executor_id, h);
