@@ -62,6 +62,22 @@ export function enumNumbers(enumName: string): Readonly<Record<string, number>> 
   return root.lookupEnum(enumName).values;
 }
 
+/** One protobufjs writer reused by every encode in this process (encoding is synchronous, so
+ *  calls never overlap). A fresh writer starts at 128 bytes and doubles, copying, until the
+ *  message fits: a decision record took several such steps on every request. The buffer it grew
+ *  is kept for the next message, unless it passed MAX_KEPT_BYTES (one huge message should not
+ *  pin its size). `finish()` still returns a copy of exactly the message's bytes. */
+const MAX_KEPT_BYTES = 1 << 20;
+let shared: protobuf.Writer | undefined;
+function encodeWith(type: protobuf.Type, message: protobuf.Message | Record<string, unknown>): Uint8Array {
+  // Taken while in use: a throw mid-message leaves it behind, half written.
+  const w = shared ?? protobuf.Writer.create();
+  shared = undefined;
+  const bytes = type.encode(message, w).finish();
+  if ((w as unknown as { buf: Uint8Array }).buf.length <= MAX_KEPT_BYTES) shared = w.reset();
+  return bytes;
+}
+
 /** A codec for one message type by its full name, e.g. `switchyard.executor.v1.Heartbeat`. */
 export function codec<In extends object, Out>(typeName: string): Codec<In, Out> {
   const type = root.lookupType(typeName);
@@ -69,10 +85,10 @@ export function codec<In extends object, Out>(typeName: string): Codec<In, Out> 
     typeName,
     encode(message: In): Uint8Array {
       // fromObject converts enum names and numbers and throws a TypeError on a malformed shape.
-      return type.encode(type.fromObject(message as Record<string, unknown>)).finish();
+      return encodeWith(type, type.fromObject(message as Record<string, unknown>));
     },
     encodeWire(message: In): Uint8Array {
-      return type.encode(message as protobuf.Message).finish();
+      return encodeWith(type, message as protobuf.Message);
     },
     decode(bytes: Uint8Array): Out {
       return type.toObject(type.decode(bytes), CONVERSION) as Out;

@@ -63,3 +63,22 @@ test('NATS codecs round-trip a heartbeat and reject a malformed one', () => {
   assert.equal(out.draining, false);
   assert.throws(() => c.encode({ device: 'gpu' } as unknown as Heartbeat), /device: object expected/);
 });
+
+test('encodes share one growing writer: each message gets exactly its own bytes, also after a failed encode', () => {
+  const c = codec<Heartbeat, Heartbeat__Output>('switchyard.executor.v1.Heartbeat');
+  const hb = (n: number): Heartbeat => ({ executor_id: `e${n}`, region: 'r'.repeat(n), models: Array.from({ length: n % 7 }, (_, i) => ({ name: `m${i}`, version: '1', state: 'READY' })) });
+  // Sizes up and down, across the writer's doublings and the 1 MiB limit it keeps.
+  for (const n of [3, 900, 5, 40_000, 2, 1_200_000, 7, 64]) {
+    const bytes = c.encode(hb(n));
+    const out = c.decode(bytes);
+    assert.equal(out.region.length, n);
+    assert.equal(out.executor_id, `e${n}`);
+    assert.equal(out.models.length, n % 7);
+    // The returned bytes are the message's own: a later encode does not change them.
+    const copy = Buffer.from(bytes);
+    c.encode(hb(n + 1));
+    assert.deepEqual(Buffer.from(bytes), copy);
+    if (n === 900) assert.throws(() => c.encode({ models: [{ service_times: 5 }] } as unknown as Heartbeat));
+  }
+  assert.deepEqual(c.decode(c.encodeWire({ executor_id: 'w', seq: 3 })), c.decode(c.encode({ executor_id: 'w', seq: 3 })));
+});
