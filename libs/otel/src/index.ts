@@ -78,7 +78,7 @@ export const RESOURCE_ATTRS = {
 
 /** New traces recorded by default where spans are exported: one in ten. Every span costs CPU to
  *  make and more to export (docs/benchmarks.md, telemetry suite: with every request traced the
- *  mesh served 0.70-0.79 of its throughput without telemetry, with one in ten 0.88-0.93). Every request
+ *  mesh served 0.70-0.79 of its throughput without telemetry, with one in ten 0.84-0.93). Every request
  *  still has a trace id (logs, outcomes, decision records) and its decision record
  *  (`switchyard explain`); SY_OTEL_TRACE_SAMPLE_RATIO=1 records every trace. */
 export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;
