@@ -3,6 +3,7 @@ export { ExecutorEngine, EngineStartError, sessionOptionsFor } from './engine.ts
 export type { EngineOptions, InferOptions, PoolName, BatchRecord } from './engine.ts';
 export { executorMetrics, BATCH_SIZE_BUCKETS, EXECUTOR_DURATION_BUCKETS_S } from './metrics.ts';
 export { ExecutorError, toServiceError } from './errors.ts';
+export { InferStreamServer, EXECUTOR_INFER_STREAM_PATH, type InferStreamOptions } from './infer-stream.ts';
 export {
   decodeRequest, encodeOutputs, concatRows, sliceRows, zeros, makeTensor, tensorBytes, toTensor, RawInput, type Feed,
   OIP_DATATYPES, ORT_TO_OIP, OIP_TO_ORT, ELEMENT_SIZE, CONTENTS_FIELD,

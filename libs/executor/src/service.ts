@@ -8,10 +8,11 @@ import { loadConfig, boolish, z } from '@switchyard/config';
 import { startTelemetry, traceGrpcManually, startServerSpan, endRpcSpan, type Meter } from '@switchyard/otel';
 import { createLogger, type Logger } from '@switchyard/log';
 import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
-import { MeshServer, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
+import { MeshServer, DEFAULT_MAX_RECEIVE_BYTES, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
 import { ExecutorEngine, type InferTiming, type PoolName } from './engine.ts';
 import { annotateInferSpan, EXECUTOR_INFER_METHOD, EXECUTOR_INFER_PATH } from './trace.ts';
+import { InferStreamServer, EXECUTOR_INFER_STREAM_METHOD } from './infer-stream.ts';
 import { prepareBundledRepository } from './repository.ts';
 import { toServiceError } from './errors.ts';
 import { executorMetrics } from './metrics.ts';
@@ -152,6 +153,14 @@ function deadlineOf(call: grpc.ServerUnaryCall<unknown, unknown>): number | unde
   return performance.now() + (ms - Date.now());
 }
 
+const raw = (b: Buffer): Buffer => b;
+/** The Executor definition with InferStream's frames passed as bytes (read by InferStreamServer). */
+function withRawInferStream(def: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const m = def.InferStream;
+  if (!m) throw new Error('Executor definition has no InferStream');
+  return { ...def, InferStream: { ...m, requestDeserialize: raw, responseSerialize: raw } };
+}
+
 function handler<Req, Res>(fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     Promise.resolve()
@@ -163,7 +172,7 @@ function handler<Req, Res>(fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) 
 /** Build and start an executor process for a pool. Throws (EngineStartError, ConfigError, ...) if it cannot start. */
 export async function createExecutorService(o: ExecutorServiceOptions): Promise<ExecutorService> {
   // Infer's span is made by its handler (trace.ts), the other methods' by the instrumentation.
-  traceGrpcManually(EXECUTOR_INFER_METHOD);
+  traceGrpcManually(EXECUTOR_INFER_METHOD, EXECUTOR_INFER_STREAM_METHOD);
   const cfg = loadConfig(executorSettings, { ...(o.argv ? { argv: o.argv } : {}), ...(o.env ? { env: o.env } : {}) });
   const pool = o.pool;
   const workload = pool === 'gpu' ? 'gpu-executor' : 'cpu-executor';
@@ -214,6 +223,17 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
   const loaded = await engine.loadAll();
   log.info({ loaded: loaded.loaded, failed: loaded.failed }, 'models loaded');
 
+  // Infer's own (de)serializers, for the requests and responses that InferStream frames carry.
+  const inferDef = executorV1.Executor.service.Infer;
+  let draining = false;
+  const streams = new InferStreamServer({
+    infer: (req, opts) => engine.infer(req, opts),
+    decodeRequest: (b) => inferDef.requestDeserialize(b),
+    encodeResponse: (r) => inferDef.responseSerialize(r),
+    maxReplyBytes: DEFAULT_MAX_RECEIVE_BYTES - 64,
+    draining: () => draining,
+    log,
+  });
   const implementation: ExecutorHandlers = {
     // Its span is made here (trace.ts; the instrumentation skips Infer in executor processes).
     Infer: (call, callback) => {
@@ -226,6 +246,8 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
         callback(err, res);
       });
     },
+    // The gateway's path (infer-stream.ts): frames are read there, so (de)serializers are identity.
+    InferStream: streams.handler as unknown as ExecutorHandlers['InferStream'],
     ModelMetadata: handler((req) => engine.metadata(req.name, req.version)),
     ModelReady: handler((req) => ({ ready: engine.ready(req.name, req.version) })),
     ModelStatistics: handler((req) => engine.statistics(req.name, req.version)),
@@ -239,7 +261,7 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
     host: cfg.host,
     port,
     ...(cfg.healthPort !== undefined ? { healthPort: cfg.healthPort } : {}),
-    services: [{ definition: executorV1.Executor.service, implementation, healthName: 'switchyard.executor.v1.Executor' }],
+    services: [{ definition: withRawInferStream(executorV1.Executor.service), implementation, healthName: 'switchyard.executor.v1.Executor' }],
     log,
   });
   const bound = await mesh.start();
@@ -262,8 +284,8 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
 
   let stopped: Promise<void> | undefined;
   const steps = [
-    { name: 'stop serving', run: async () => { mesh.setServing(false); engine.setDraining(true); beat(); await bus.nc.flush(); } },
-    { name: 'wait in-flight', run: async () => { await engine.idle(cfg.drainMs); } },
+    { name: 'stop serving', run: async () => { mesh.setServing(false); engine.setDraining(true); draining = true; beat(); await bus.nc.flush(); } },
+    { name: 'wait in-flight', run: async () => { await engine.idle(cfg.drainMs); streams.endAll(); } },
     { name: 'mesh shutdown', run: () => mesh.shutdown(Math.min(2000, cfg.drainMs)) },
     { name: 'bus close', run: async () => { clearInterval(timer); fault.stop(); await bus.close(); } },
     { name: 'release models', run: () => engine.close() },

@@ -18,6 +18,8 @@ export const AUTHZ: AuthzTable = Object.freeze({
   '/switchyard.gateway.v1.Gateway/*': ['client'],
   // Executor inference: the gateway forwards requests; the scheduler probes; tools call directly.
   '/switchyard.executor.v1.Executor/Infer': EXECUTOR_READ,
+  // The same, many requests on one stream: the gateway's path to each executor.
+  '/switchyard.executor.v1.Executor/InferStream': ['gateway', 'client'],
   // Executor model metadata: the gateway answers KServe metadata calls from it.
   '/switchyard.executor.v1.Executor/ModelMetadata': EXECUTOR_READ,
   // Executor model readiness: gateway and scheduler check before routing.

@@ -96,4 +96,5 @@ export function codec<In extends object, Out>(typeName: string): Codec<In, Out> 
   };
 }
 
+export * from './infer-stream.ts';
 export type * from './types.ts';

@@ -14,7 +14,7 @@ import { openPolicyKv, ensureAuditStream } from '@switchyard/policy-engine/nats'
 import { createVerifier, jwksFromProto, AuthError, type Principal } from '@switchyard/auth';
 import { codec, inference, gatewayV1, policyV1, schedulerV1 } from '@switchyard/proto';
 import type { AuditEvent, AuditEvent__Output, PolicyBundle, PolicyBundle__Output, Jwks__Output, Outcome, OutcomeBatch, OutcomeBatch__Output, PlacementTable, PlacementTable__Output, PlaceResponse__Output, PolicyClient, PlacementSchedulerClient } from '@switchyard/proto';
-import { Router, EXECUTOR_INFER } from './router.ts';
+import { Router, EXECUTOR_INFER, EXECUTOR_INFER_STREAM } from './router.ts';
 import { oipImplementation, MODEL_INFER } from './oip.ts';
 import { StatusError } from './errors.ts';
 import { DecisionStore } from './decisions.ts';
@@ -61,6 +61,8 @@ const cfg = (() => {
     shedPerSlot: z.coerce.number().min(0).default(4),
     /** How long an executor that failed at the connection level is avoided (local ejection). */
     ejectMs: z.coerce.number().int().min(0).max(60_000).default(3000),
+    /** How requests reach executors: 'stream' (one Executor/InferStream per executor, many requests on it; infer-link.ts) or 'unary' (one Executor/Infer call each). */
+    executorTransport: z.enum(['stream', 'unary']).default('stream'),
   });
   } catch (e) {
     log.fatal({ err: (e as Error).message }, e instanceof ConfigError ? 'bad configuration' : 'startup failed');
@@ -68,9 +70,10 @@ const cfg = (() => {
   }
 })();
 
-// The hot path's two gRPC spans (ModelInfer in, Executor/Infer out) are made by oip.ts and
-// router.ts without the instrumentation's per-call wrapping (libs/otel/src/hot-path.ts).
-traceGrpcManually(MODEL_INFER.split('/').pop()!, EXECUTOR_INFER.split('/').pop()!);
+// The hot path's span (ModelInfer) is made by oip.ts without the instrumentation's per-call
+// wrapping, and the executor hop gets none: the executor's span is the child of ModelInfer's
+// (libs/otel/src/hot-path.ts). The InferStream stream itself is not a span.
+traceGrpcManually(MODEL_INFER.split('/').pop()!, EXECUTOR_INFER.split('/').pop()!, EXECUTOR_INFER_STREAM.split('/').pop()!);
 const tel = await startTelemetry({
   serviceName: 'gateway', serviceVersion: VERSION,
   ...(cfg.otlpEndpoint ? { otlpEndpoint: cfg.otlpEndpoint } : {}),
@@ -97,6 +100,7 @@ const router = new Router({
   identity,
   log,
   ejectMs: cfg.ejectMs,
+  transport: cfg.executorTransport,
   fallbackPlace: (model, version, exclude) => new Promise<PlaceResponse__Output>((resolve, reject) =>
     scheduler.Place({ model_name: model, model_version: version, exclude_executor_ids: exclude }, { deadline: Date.now() + 2000 }, (err, res) => (err ? reject(err) : resolve(res as PlaceResponse__Output)))),
 });

@@ -39,9 +39,6 @@ export function withResponseExtras(executorResponse: Buffer, version: string, pa
   return Buffer.concat([executorResponse, Buffer.from(responseCodec.encodeWire({ model_version: version, parameters }))]);
 }
 
-/** Identity (de)serializers for the raw executor call. */
-export const rawBytes = (b: Buffer): Buffer => b;
-
 /**
  * `inference.GRPCInferenceService`'s definition with ModelInfer reading RawInferRequest and
  * writing a Buffer as it is (other methods unchanged).

@@ -36,7 +36,7 @@ const sentTraceparents: string[] = [];
 function routerWith(behave: Behaviour, cands: Candidate__Output[], random = () => 0) {
   const calls: string[] = [];
   const router = new Router({
-    identity, log, random, ejectMs: 60_000,
+    identity, log, random, ejectMs: 60_000, transport: 'unary',
     clientFactory: (c) => ({
       makeUnaryRequest: (path: string, _s: unknown, _d: unknown, bytes: Buffer, md: grpc.Metadata, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
         assert.equal(path, '/switchyard.executor.v1.Executor/Infer');
@@ -138,7 +138,7 @@ test('a saturated cheap GPU (live in-flight) spills tight deadlines to the CPU',
   const gpu = cand('gpu-1', { cost_per_hour: 0.1, max_batch_size: 1, service_times: [{ batch_size: 1, ms: 30 }] });
   const cpu = cand('cpu-1', { cost_per_hour: 0.4, max_batch_size: 1, service_times: [{ batch_size: 1, ms: 30 }] });
   const calls: string[] = [];
-  const router = new Router({ identity, log, random: () => 0, clientFactory: (c) => ({
+  const router = new Router({ identity, log, random: () => 0, transport: 'unary', clientFactory: (c) => ({
     makeUnaryRequest: (_p: string, _s: unknown, _d: unknown, _b: Buffer, _m: unknown, _o: unknown, cb: (e: null, res: unknown) => void) => { calls.push(c.executor_id); const done = () => cb(null, Buffer.alloc(0)); if (c.executor_id === 'gpu-1') void gate.then(done); else setImmediate(done); },
     close: () => {},
   }) as unknown as ExecutorClient });
@@ -191,7 +191,7 @@ test('fair-share slots per executor: a request admitted to a free slot goes to a
   const cpu = cand('cpu-1', { cost_per_hour: 0.4, max_batch_size: 32, service_times: [{ batch_size: 1, ms: 5 }] });
   const gpu = cand('gpu-1', { cost_per_hour: 2.5, cpu_fallback: true, max_batch_size: 32, service_times: [{ batch_size: 1, ms: 5 }] });
   const calls: string[] = [];
-  const router = new Router({ identity, log, random: () => 0, clientFactory: (c) => ({
+  const router = new Router({ identity, log, random: () => 0, transport: 'unary', clientFactory: (c) => ({
     makeUnaryRequest: (_p: string, _s: unknown, _d: unknown, _b: Buffer, _m: unknown, _o: unknown, cb: (e: null, res: unknown) => void) => { calls.push(c.executor_id); gates.push(() => cb(null, Buffer.alloc(0))); },
     close: () => {},
   }) as unknown as ExecutorClient });

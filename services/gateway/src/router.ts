@@ -1,12 +1,13 @@
 // The gateway's fast path: the latest placement table (pushed by the scheduler), the shared
 // placement core run locally, the gateway's own in-flight counts, pooled mTLS channels to the
-// executors, and one retry elsewhere on an executor failure while the deadline allows.
+// executors (each request a frame on the executor's InferStream, infer-link.ts), and one retry elsewhere on an executor failure while the deadline allows.
 import * as grpc from '@grpc/grpc-js';
 import { createClient, type MeshIdentity } from '@switchyard/mesh';
 import { Placer, indexTable, summarizeCandidates, type CandidateSummary, type Decision, type PlacementRequest, type RouteIndex } from '@switchyard/placement';
 import { executorV1 } from '@switchyard/proto';
 import type { Candidate__Output, ExecutorClient, PlacementTable__Output, PlaceResponse__Output } from '@switchyard/proto';
-import { rawBytes, requestForVersion, type RawInferRequest } from './passthrough.ts';
+import { requestForVersion, type RawInferRequest } from './passthrough.ts';
+import { InferLink, TraceCarrier, type LinkMode } from './infer-link.ts';
 import type { Logger } from '@switchyard/log';
 import { injectTraceContext } from '@switchyard/otel';
 import type { Span } from '@opentelemetry/api';
@@ -14,8 +15,14 @@ import { StatusError } from './errors.ts';
 import type { RequestControls } from './controls.ts';
 import { Ejections } from './eject.ts';
 
-/** Traced by the gateway itself (startClientSpan), not by the gRPC instrumentation. */
-export const EXECUTOR_INFER = '/switchyard.executor.v1.Executor/Infer';
+export { EXECUTOR_INFER, EXECUTOR_INFER_STREAM } from './infer-link.ts';
+
+interface ExecutorEntry { client: ExecutorClient; address: string; link: InferLink }
+
+function closeEntry(e: ExecutorEntry): void {
+  e.link.close();
+  e.client.close();
+}
 
 export interface Attempt { executorId: string; pool: string; region: string; code: string }
 /** `response`: the executor's serialized inference.ModelInferResponse (passed through). */
@@ -79,7 +86,8 @@ export class Router {
   private tableAt = 0;
   private readonly placer = new Placer();
   readonly ejections: Ejections;
-  private readonly clients = new Map<string, { client: ExecutorClient; address: string }>();
+  private readonly clients = new Map<string, ExecutorEntry>();
+  private readonly transport: LinkMode;
   readonly load = new Map<string, ExecutorLoad>();
   /** In-flight requests per executor and model (key `executor\u0000model`); entries at 0 are dropped. */
   private readonly modelLoad = new Map<string, number>();
@@ -90,7 +98,14 @@ export class Router {
   /** Asked while no table has arrived yet. */
   private readonly fallbackPlace: ((model: string, version: string, exclude: string[]) => Promise<PlaceResponse__Output>) | undefined;
 
-  constructor(opts: { identity: MeshIdentity; log: Logger; random?: () => number; ejectMs?: number; clientFactory?: (c: { executor_id: string; address: string; spiffe_id: string }) => ExecutorClient; fallbackPlace?: (model: string, version: string, exclude: string[]) => Promise<PlaceResponse__Output> }) {
+  constructor(opts: {
+    identity: MeshIdentity; log: Logger; random?: () => number; ejectMs?: number;
+    clientFactory?: (c: { executor_id: string; address: string; spiffe_id: string }) => ExecutorClient;
+    fallbackPlace?: (model: string, version: string, exclude: string[]) => Promise<PlaceResponse__Output>;
+    /** How requests reach executors (infer-link.ts): 'stream' (default) or 'unary' Infer calls. */
+    transport?: LinkMode;
+  }) {
+    this.transport = opts.transport ?? 'stream';
     this.ejections = new Ejections(opts.ejectMs !== undefined ? { ejectMs: opts.ejectMs } : {});
     this.clientFactory = opts.clientFactory;
     this.identity = opts.identity;
@@ -114,19 +129,29 @@ export class Router {
     for (const r of t.routes) for (const c of r.candidates) live.add(c.executor_id);
     for (const [id, entry] of this.clients) {
       if (!live.has(id)) {
-        entry.client.close();
+        closeEntry(entry);
         this.clients.delete(id);
       }
     }
   }
 
   clientFor(c: { executor_id: string; address: string; spiffe_id: string }): ExecutorClient {
+    return this.entryFor(c).client;
+  }
+
+  /** The request path to the executor (infer-link.ts): its InferStream, over the same channel. */
+  linkFor(c: { executor_id: string; address: string; spiffe_id: string }): InferLink {
+    return this.entryFor(c).link;
+  }
+
+  private entryFor(c: { executor_id: string; address: string; spiffe_id: string }): ExecutorEntry {
     const cur = this.clients.get(c.executor_id);
-    if (cur && cur.address === c.address) return cur.client;
-    cur?.client.close();
+    if (cur && cur.address === c.address) return cur;
+    if (cur) closeEntry(cur);
     const client = this.clientFactory ? this.clientFactory(c) : createClient<ExecutorClient>(executorV1.Executor, c.address, this.identity, { defaultDeadlineMs: 0, ...(c.spiffe_id ? { serverSpiffeId: c.spiffe_id } : {}) });
-    this.clients.set(c.executor_id, { client, address: c.address });
-    return client;
+    const entry = { client, address: c.address, link: new InferLink(client as unknown as grpc.Client, this.transport) };
+    this.clients.set(c.executor_id, entry);
+    return entry;
   }
 
   /** Resolves the version ('' = latest) or throws NOT_FOUND. */
@@ -264,37 +289,39 @@ export class Router {
   }
 
   private forward(cand: Candidate__Output, req: RawInferRequest, version: string, deadlineAtMs: number | undefined, parent: Span | undefined): Promise<Buffer> {
-    const client = this.clientFor(cand);
+    const link = this.linkFor(cand);
     const load = this.loadOf(cand.executor_id);
     load.inFlight++;
     const mkey = `${cand.executor_id}\u0000${req.model_name}`;
     this.modelLoad.set(mkey, (this.modelLoad.get(mkey) ?? 0) + 1);
-    const deadline = deadlineAtMs ?? Date.now() + 30_000;
-    const metadata = new grpc.Metadata();
     // The executor's span is the child of the request's span: no CLIENT span for this hop
     // (libs/otel/src/hot-path.ts); the attempt is the 'gateway.placed' event, a failure below.
-    injectTraceContext(parent, metadata);
-    return new Promise<Buffer>((resolve, reject) => {
-      // The caller's bytes, as they came (passthrough.ts): no tensor is decoded or re-encoded here.
-      client.makeUnaryRequest(EXECUTOR_INFER, rawBytes, rawBytes, requestForVersion(req, version), metadata, { deadline }, (err, res) => {
-        load.inFlight--;
-        const m = (this.modelLoad.get(mkey) ?? 1) - 1;
-        if (m > 0) this.modelLoad.set(mkey, m);
-        else this.modelLoad.delete(mkey);
-        if (err) {
-          if (parent?.isRecording()) parent.addEvent('gateway.forward.failed', { 'switchyard.executor_id': cand.executor_id, 'rpc.grpc.status_code': err.code, 'switchyard.error': err.details ?? '' });
-          load.failed++;
-          reject(err);
-        } else {
-          load.completed++;
-          resolve(res as Buffer);
-        }
-      });
+    let carrier: TraceCarrier | undefined;
+    if (parent) {
+      carrier = new TraceCarrier();
+      injectTraceContext(parent, carrier);
+    }
+    const done = (): void => {
+      load.inFlight--;
+      const m = (this.modelLoad.get(mkey) ?? 1) - 1;
+      if (m > 0) this.modelLoad.set(mkey, m);
+      else this.modelLoad.delete(mkey);
+    };
+    // The caller's bytes, as they came (passthrough.ts): no tensor is decoded or re-encoded here.
+    return link.infer(requestForVersion(req, version), deadlineAtMs ?? Date.now() + 30_000, carrier).then((res) => {
+      done();
+      load.completed++;
+      return res;
+    }, (err: grpc.ServiceError) => {
+      done();
+      if (parent?.isRecording()) parent.addEvent('gateway.forward.failed', { 'switchyard.executor_id': cand.executor_id, 'rpc.grpc.status_code': err.code, 'switchyard.error': err.details ?? '' });
+      load.failed++;
+      throw err;
     });
   }
 
   close(): void {
-    for (const { client } of this.clients.values()) client.close();
+    for (const entry of this.clients.values()) closeEntry(entry);
     this.clients.clear();
   }
 }

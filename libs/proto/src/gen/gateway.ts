@@ -29,6 +29,8 @@ import type { DescribeRequest as _switchyard_executor_v1_DescribeRequest, Descri
 import type { Device as _switchyard_executor_v1_Device, Device__Output as _switchyard_executor_v1_Device__Output } from './switchyard/executor/v1/Device';
 import type { ExecutorClient as _switchyard_executor_v1_ExecutorClient, ExecutorDefinition as _switchyard_executor_v1_ExecutorDefinition } from './switchyard/executor/v1/Executor';
 import type { Heartbeat as _switchyard_executor_v1_Heartbeat, Heartbeat__Output as _switchyard_executor_v1_Heartbeat__Output } from './switchyard/executor/v1/Heartbeat';
+import type { InferFrame as _switchyard_executor_v1_InferFrame, InferFrame__Output as _switchyard_executor_v1_InferFrame__Output } from './switchyard/executor/v1/InferFrame';
+import type { InferReply as _switchyard_executor_v1_InferReply, InferReply__Output as _switchyard_executor_v1_InferReply__Output } from './switchyard/executor/v1/InferReply';
 import type { LoadModelRequest as _switchyard_executor_v1_LoadModelRequest, LoadModelRequest__Output as _switchyard_executor_v1_LoadModelRequest__Output } from './switchyard/executor/v1/LoadModelRequest';
 import type { LoadModelResponse as _switchyard_executor_v1_LoadModelResponse, LoadModelResponse__Output as _switchyard_executor_v1_LoadModelResponse__Output } from './switchyard/executor/v1/LoadModelResponse';
 import type { ModelState as _switchyard_executor_v1_ModelState, ModelState__Output as _switchyard_executor_v1_ModelState__Output } from './switchyard/executor/v1/ModelState';
@@ -83,6 +85,8 @@ export interface ProtoGrpcType {
         Device: MessageTypeDefinition<_switchyard_executor_v1_Device, _switchyard_executor_v1_Device__Output>
         Executor: SubtypeConstructor<typeof grpc.Client, _switchyard_executor_v1_ExecutorClient> & { service: _switchyard_executor_v1_ExecutorDefinition }
         Heartbeat: MessageTypeDefinition<_switchyard_executor_v1_Heartbeat, _switchyard_executor_v1_Heartbeat__Output>
+        InferFrame: MessageTypeDefinition<_switchyard_executor_v1_InferFrame, _switchyard_executor_v1_InferFrame__Output>
+        InferReply: MessageTypeDefinition<_switchyard_executor_v1_InferReply, _switchyard_executor_v1_InferReply__Output>
         LoadModelRequest: MessageTypeDefinition<_switchyard_executor_v1_LoadModelRequest, _switchyard_executor_v1_LoadModelRequest__Output>
         LoadModelResponse: MessageTypeDefinition<_switchyard_executor_v1_LoadModelResponse, _switchyard_executor_v1_LoadModelResponse__Output>
         ModelState: MessageTypeDefinition<_switchyard_executor_v1_ModelState, _switchyard_executor_v1_ModelState__Output>

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { DescribeRequest as _switchyard_executor_v1_DescribeRequest, DescribeRequest__Output as _switchyard_executor_v1_DescribeRequest__Output } from '../../../switchyard/executor/v1/DescribeRequest';
 import type { Heartbeat as _switchyard_executor_v1_Heartbeat, Heartbeat__Output as _switchyard_executor_v1_Heartbeat__Output } from '../../../switchyard/executor/v1/Heartbeat';
+import type { InferFrame as _switchyard_executor_v1_InferFrame, InferFrame__Output as _switchyard_executor_v1_InferFrame__Output } from '../../../switchyard/executor/v1/InferFrame';
+import type { InferReply as _switchyard_executor_v1_InferReply, InferReply__Output as _switchyard_executor_v1_InferReply__Output } from '../../../switchyard/executor/v1/InferReply';
 import type { LoadModelRequest as _switchyard_executor_v1_LoadModelRequest, LoadModelRequest__Output as _switchyard_executor_v1_LoadModelRequest__Output } from '../../../switchyard/executor/v1/LoadModelRequest';
 import type { LoadModelResponse as _switchyard_executor_v1_LoadModelResponse, LoadModelResponse__Output as _switchyard_executor_v1_LoadModelResponse__Output } from '../../../switchyard/executor/v1/LoadModelResponse';
 import type { ModelInferRequest as _inference_ModelInferRequest, ModelInferRequest__Output as _inference_ModelInferRequest__Output } from '../../../inference/ModelInferRequest';
@@ -37,6 +39,11 @@ export interface ExecutorClient extends grpc.Client {
   infer(argument: _inference_ModelInferRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_inference_ModelInferResponse__Output>): grpc.ClientUnaryCall;
   infer(argument: _inference_ModelInferRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_inference_ModelInferResponse__Output>): grpc.ClientUnaryCall;
   infer(argument: _inference_ModelInferRequest, callback: grpc.requestCallback<_inference_ModelInferResponse__Output>): grpc.ClientUnaryCall;
+  
+  InferStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_switchyard_executor_v1_InferFrame, _switchyard_executor_v1_InferReply__Output>;
+  InferStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_switchyard_executor_v1_InferFrame, _switchyard_executor_v1_InferReply__Output>;
+  inferStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_switchyard_executor_v1_InferFrame, _switchyard_executor_v1_InferReply__Output>;
+  inferStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_switchyard_executor_v1_InferFrame, _switchyard_executor_v1_InferReply__Output>;
   
   LoadModel(argument: _switchyard_executor_v1_LoadModelRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchyard_executor_v1_LoadModelResponse__Output>): grpc.ClientUnaryCall;
   LoadModel(argument: _switchyard_executor_v1_LoadModelRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchyard_executor_v1_LoadModelResponse__Output>): grpc.ClientUnaryCall;
@@ -99,6 +106,8 @@ export interface ExecutorHandlers extends grpc.UntypedServiceImplementation {
   
   Infer: grpc.handleUnaryCall<_inference_ModelInferRequest__Output, _inference_ModelInferResponse>;
   
+  InferStream: grpc.handleBidiStreamingCall<_switchyard_executor_v1_InferFrame__Output, _switchyard_executor_v1_InferReply>;
+  
   LoadModel: grpc.handleUnaryCall<_switchyard_executor_v1_LoadModelRequest__Output, _switchyard_executor_v1_LoadModelResponse>;
   
   ModelMetadata: grpc.handleUnaryCall<_inference_ModelMetadataRequest__Output, _inference_ModelMetadataResponse>;
@@ -116,6 +125,7 @@ export interface ExecutorHandlers extends grpc.UntypedServiceImplementation {
 export interface ExecutorDefinition extends grpc.ServiceDefinition {
   Describe: MethodDefinition<_switchyard_executor_v1_DescribeRequest, _switchyard_executor_v1_Heartbeat, _switchyard_executor_v1_DescribeRequest__Output, _switchyard_executor_v1_Heartbeat__Output>
   Infer: MethodDefinition<_inference_ModelInferRequest, _inference_ModelInferResponse, _inference_ModelInferRequest__Output, _inference_ModelInferResponse__Output>
+  InferStream: MethodDefinition<_switchyard_executor_v1_InferFrame, _switchyard_executor_v1_InferReply, _switchyard_executor_v1_InferFrame__Output, _switchyard_executor_v1_InferReply__Output>
   LoadModel: MethodDefinition<_switchyard_executor_v1_LoadModelRequest, _switchyard_executor_v1_LoadModelResponse, _switchyard_executor_v1_LoadModelRequest__Output, _switchyard_executor_v1_LoadModelResponse__Output>
   ModelMetadata: MethodDefinition<_inference_ModelMetadataRequest, _inference_ModelMetadataResponse, _inference_ModelMetadataRequest__Output, _inference_ModelMetadataResponse__Output>
   ModelReady: MethodDefinition<_inference_ModelReadyRequest, _inference_ModelReadyResponse, _inference_ModelReadyRequest__Output, _inference_ModelReadyResponse__Output>
