@@ -6,7 +6,7 @@
 // end the stream, so one bad request never fails the others in flight with it.
 import * as grpc from '@grpc/grpc-js';
 import { decodeInferFrame, encodeInferReply, type InferFrameParts, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
-import { startServerSpan, endRpcSpan, type MetadataLike } from '@switchyard/otel';
+import { startServerSpanW3C, endRpcSpan } from '@switchyard/otel';
 import type { Logger } from '@switchyard/log';
 import type { InferTiming } from './engine.ts';
 import { toServiceError } from './errors.ts';
@@ -28,14 +28,6 @@ export interface InferStreamOptions {
   /** While true every frame is answered UNAVAILABLE (the sender retries elsewhere). */
   draining(): boolean;
   log: Logger;
-}
-
-/** The frame's trace context, read like metadata by startServerSpan. */
-function carrierOf(f: InferFrameParts): MetadataLike {
-  return {
-    get: (key) => (key === 'traceparent' && f.traceparent ? [f.traceparent] : key === 'tracestate' && f.tracestate ? [f.tracestate] : []),
-    set: () => {},
-  };
 }
 
 export class InferStreamServer {
@@ -85,7 +77,7 @@ export class InferStreamServer {
   };
 
   private run(f: InferFrameParts, send: (reply: Buffer) => void): void {
-    const span = startServerSpan(EXECUTOR_INFER_STREAM_PATH, carrierOf(f));
+    const span = startServerSpanW3C(EXECUTOR_INFER_STREAM_PATH, f.traceparent, f.tracestate);
     const timing: InferTiming = {};
     const deadlineMs = f.timeoutMs > 0 ? performance.now() + f.timeoutMs : undefined;
     const done = (code: number, message: string, response?: Buffer) => {

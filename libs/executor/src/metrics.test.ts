@@ -11,7 +11,7 @@ test('every batch that ran is reported: rows, requests, queue waits; exported as
   const dir = tmpDir('metrics');
   writeModel(dir, 'mlp', 1, buildMlp({ inputDim: 8, hidden: 16, outputDim: 3, seed: 3 }), 'max_batch_size: 16\ndynamic_batching:\n  max_queue_delay_ms: 50\n  preferred_batch_sizes: [8]\n');
   const tm = testMeter('cpu-executor');
-  const record = executorMetrics(tm.meter, 'cpu');
+  const record = executorMetrics(tm.histograms, 'cpu');
   const heard: BatchRecord[] = [];
   const engine = await ExecutorEngine.create({ repoDir: dir, pool: 'cpu', executorId: 'cpu-m', onBatch: (b) => { heard.push(b); record(b); } });
   await engine.loadAll();

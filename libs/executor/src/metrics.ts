@@ -6,7 +6,7 @@
 //   switchyard.executor.compute.duration  each batch's run time          s
 // Attributes: model, version, pool. The executor's identity (executor id, region) is on the
 // resource (target_info) and in the scrape target.
-import type { Meter } from '@switchyard/otel';
+import type { HistogramSeries, PreAggregatedMetrics } from '@switchyard/otel';
 import type { BatchRecord, PoolName } from './engine.ts';
 
 /** Batch sizes: powers of two up to 1024 rows (le="1" is exactly the unbatched requests). */
@@ -14,27 +14,38 @@ export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
 /** Queue wait and compute time, seconds: 100 µs .. 10 s. */
 export const EXECUTOR_DURATION_BUCKETS_S = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-/** Registers the batch instruments on `meter`; returns the EngineOptions.onBatch hook that feeds them. */
-export function executorMetrics(meter: Meter, pool: PoolName): (b: BatchRecord) => void {
-  const size = meter.createHistogram('switchyard.executor.batch.size', {
+/** Registers the batch histograms; returns the EngineOptions.onBatch hook that feeds them. They
+ *  are pre-aggregated (libs/otel pre-aggregated.ts): the queue wait is recorded for every
+ *  request, and the SDK's own record path (attributes hashed on each call) was the executor's
+ *  largest telemetry cost per request (docs/benchmarks.md). */
+export function executorMetrics(histograms: PreAggregatedMetrics, pool: PoolName): (b: BatchRecord) => void {
+  const size = histograms.histogram('switchyard.executor.batch.size', {
     description: 'Rows in each batch the dynamic batcher formed and ran (a request of n rows counts n), by model, version and pool',
     unit: '{row}',
-    advice: { explicitBucketBoundaries: BATCH_SIZE_BUCKETS },
+    boundaries: BATCH_SIZE_BUCKETS,
   });
-  const queue = meter.createHistogram('switchyard.executor.queue.duration', {
+  const queue = histograms.histogram('switchyard.executor.queue.duration', {
     description: "Each request's wait in the executor's batch queue, from enqueue to the start of its batch",
     unit: 's',
-    advice: { explicitBucketBoundaries: EXECUTOR_DURATION_BUCKETS_S },
+    boundaries: EXECUTOR_DURATION_BUCKETS_S,
   });
-  const compute = meter.createHistogram('switchyard.executor.compute.duration', {
+  const compute = histograms.histogram('switchyard.executor.compute.duration', {
     description: 'Time to run one batch on the model session (onnxruntime run)',
     unit: 's',
-    advice: { explicitBucketBoundaries: EXECUTOR_DURATION_BUCKETS_S },
+    boundaries: EXECUTOR_DURATION_BUCKETS_S,
   });
+  // The three series of each model version, looked up once.
+  const series = new Map<string, { size: HistogramSeries; queue: HistogramSeries; compute: HistogramSeries }>();
   return (b) => {
-    const attrs = { model: b.model, version: b.version, pool };
-    size.record(b.rows, attrs);
-    compute.record(b.computeMs / 1000, attrs);
-    for (const q of b.queueMs) queue.record(Math.max(0, q) / 1000, attrs);
+    const key = `${b.model}\u0000${b.version}`;
+    let s = series.get(key);
+    if (!s) {
+      const attrs = { model: b.model, version: b.version, pool };
+      s = { size: size.series(attrs), queue: queue.series(attrs), compute: compute.series(attrs) };
+      series.set(key, s);
+    }
+    s.size.record(b.rows);
+    s.compute.record(b.computeMs / 1000);
+    for (const q of b.queueMs) s.queue.record(Math.max(0, q) / 1000);
   };
 }

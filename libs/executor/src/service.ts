@@ -5,7 +5,7 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import { loadConfig, boolish, z } from '@switchyard/config';
-import { startTelemetry, traceGrpcManually, startServerSpan, endRpcSpan, type Meter } from '@switchyard/otel';
+import { startTelemetry, traceGrpcManually, startServerSpan, endRpcSpan, type PreAggregatedMetrics } from '@switchyard/otel';
 import { createLogger, type Logger } from '@switchyard/log';
 import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
 import { MeshServer, DEFAULT_MAX_RECEIVE_BYTES, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
@@ -129,9 +129,9 @@ export interface ExecutorServiceOptions {
   log?: Logger;
   /** Runs last on shutdown (the process's OpenTelemetry SDK). */
   onStopped?: () => Promise<void>;
-  /** The process's telemetry: batch metrics go to `meter` (metrics.ts); `metricsPort` (the
+  /** The process's telemetry: batch metrics go to `histograms` (metrics.ts); `metricsPort` (the
    *  bound Prometheus port, if any) is named in the `ready` log for the launcher. */
-  telemetry?: { meter: Meter; metricsPort?: number };
+  telemetry?: { histograms: PreAggregatedMetrics; metricsPort?: number };
 }
 
 export interface ExecutorService {
@@ -215,7 +215,7 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
     spiffeId: spiffeIdOf(workload),
     maxRequestBytes: cfg.maxRequestBytes,
     sessionWorkers: cfg.sessionWorkers,
-    ...(o.telemetry ? { onBatch: executorMetrics(o.telemetry.meter, pool) } : {}),
+    ...(o.telemetry ? { onBatch: executorMetrics(o.telemetry.histograms, pool) } : {}),
     log,
   });
   log.info({ device: engine.device, cpu_fallback: engine.device.cpu_fallback, fallback_reason: engine.device.fallback_reason || undefined }, engine.device.cpu_fallback ? 'device: CPU FALLBACK (no GPU provider)' : `device: ${engine.device.execution_provider}`);
@@ -330,7 +330,7 @@ export async function runExecutorService(pool: PoolName): Promise<void> {
     });
     await createExecutorService({
       pool, log, onStopped: () => tel.shutdown(),
-      telemetry: { meter: tel.meter, ...(tel.metricsPort !== undefined ? { metricsPort: tel.metricsPort } : {}) },
+      telemetry: { histograms: tel.histograms, ...(tel.metricsPort !== undefined ? { metricsPort: tel.metricsPort } : {}) },
     });
   } catch (e) {
     log.fatal({ err: (e as Error).message }, `${workload} failed to start: ${(e as Error).message}`);

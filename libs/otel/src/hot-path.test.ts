@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry } from './index.ts';
-import { startServerSpan, injectTraceContext, endRpcSpan, spanIds, traceGrpcManually, manuallyTracedMethods, type MetadataLike } from './hot-path.ts';
+import { startServerSpan, startServerSpanW3C, w3cTraceContext, injectTraceContext, endRpcSpan, spanIds, traceGrpcManually, manuallyTracedMethods, type MetadataLike } from './hot-path.ts';
 
 /** A grpc-js-like Metadata: string values by lower-case key. */
 function md(init: Record<string, string> = {}): MetadataLike & { map: Map<string, string[]> } {
@@ -71,6 +71,54 @@ test('without a caller context the server span starts a new trace; an unsampled 
     injectTraceContext(span, out);
     assert.match(out.map.get('traceparent')?.[0] ?? '', new RegExp(`^00-${spanIds(span).traceId}-${spanIds(span).spanId}-00$`));
   } finally {
+    await tel2.shutdown();
+  }
+});
+
+test("startServerSpanW3C: a sampled caller gets a recorded child; an unsampled one a non-recording span with its ids, without the SDK", async () => {
+  const exporter = new InMemorySpanExporter();
+  const tel = await startTelemetry({ serviceName: 'hot-path-test-w3c', spanProcessors: [new SimpleSpanProcessor(exporter)], traceSampleRatio: 0.5 });
+  const t = '0af7651916cd43dd8448eb211c80319c', p = 'b7ad6b7169203331';
+  try {
+    const sampled = startServerSpanW3C('/switchyard.executor.v1.Executor/InferStream', `00-${t}-${p}-01`, 'k=v');
+    assert.equal(sampled.isRecording(), true);
+    endRpcSpan(sampled, 0);
+    const [s] = exporter.getFinishedSpans();
+    assert.equal(s!.name, 'grpc.switchyard.executor.v1.Executor/InferStream');
+    assert.equal(s!.kind, SpanKind.SERVER);
+    assert.deepEqual([s!.spanContext().traceId, s!.parentSpanContext?.spanId, s!.spanContext().traceState?.get('k')], [t, p, 'v']);
+
+    // What the gateway puts in a frame is what the propagator would have written.
+    const out = md();
+    injectTraceContext(sampled, out);
+    assert.deepEqual(w3cTraceContext(sampled), { traceparent: out.map.get('traceparent')![0], tracestate: out.map.get('tracestate')![0] });
+    assert.deepEqual(w3cTraceContext(undefined), { traceparent: '', tracestate: '' });
+
+    const unsampled = startServerSpanW3C('/a.B/C', `00-${t}-${p}-00`, '');
+    assert.equal(w3cTraceContext(unsampled).traceparent, `00-${t}-${p}-00`);
+    assert.equal(unsampled.isRecording(), false);
+    assert.deepEqual(spanIds(unsampled), { traceId: t, spanId: p });
+    endRpcSpan(unsampled, 0);
+    assert.equal(exporter.getFinishedSpans().length, 1, 'nothing recorded for the unsampled caller');
+
+    // Not a well-formed traceparent: the propagator decides (here: none), and the sampler samples a new trace.
+    for (const bad of [`00-${'0'.repeat(32)}-${p}-00`, `00-${t.toUpperCase()}-${p}-00`, 'garbage', '']) {
+      const span = startServerSpanW3C('/a.B/C', bad, '');
+      assert.notEqual(spanIds(span).traceId, t, bad);
+      assert.match(spanIds(span).traceId, /^[0-9a-f]{32}$/, bad);
+    }
+  } finally {
+    await tel.shutdown();
+  }
+  // A sampler that ignores the parent (OTEL_TRACES_SAMPLER=always_on, every trace recorded): no shortcut.
+  process.env.OTEL_TRACES_SAMPLER = 'always_on';
+  const exporter2 = new InMemorySpanExporter();
+  const tel2 = await startTelemetry({ serviceName: 'hot-path-test-w3c-2', spanProcessors: [new SimpleSpanProcessor(exporter2)], traceSampleRatio: 1 });
+  try {
+    const span = startServerSpanW3C('/a.B/C', `00-${t}-${p}-00`, '');
+    assert.equal(span.isRecording(), true);
+  } finally {
+    delete process.env.OTEL_TRACES_SAMPLER;
     await tel2.shutdown();
   }
 });

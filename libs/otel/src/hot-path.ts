@@ -93,6 +93,58 @@ export function startServerSpan(path: string, metadata: MetadataLike): Span {
   return tracer().startSpan(name, { kind: SpanKind.SERVER, attributes }, parent);
 }
 
+/** True while the registered SDK's sampler follows a remote parent's sampled flag (a
+ *  ParentBased sampler: what startTelemetry installs unless OTEL_TRACES_SAMPLER says otherwise). */
+let parentBased = false;
+
+/** startTelemetry says whether its sampler is parent-based (and false again at shutdown). */
+export function setParentBasedSampling(on: boolean): void {
+  parentBased = on;
+}
+
+const HEX = /^[0-9a-f]+$/;
+
+/**
+ * startServerSpan for a caller whose W3C trace context is at hand as strings (a frame on a
+ * stream rather than call metadata). When the caller did not sample the trace and the sampler is
+ * parent-based, the SDK would only make a non-recording span: that span is made here without the
+ * propagator and the SDK (extracting, sampling and id generation cost the executor ~5 % of its
+ * busy time per request at one trace in ten; docs/benchmarks.md). It carries the caller's ids, so
+ * logs still correlate, and records nothing, as the SDK's would.
+ */
+export function startServerSpanW3C(path: string, traceparent: string, tracestate: string): Span {
+  // version "00", 32 hex trace id, 16 hex span id, 2 hex flags: 55 characters.
+  if (parentBased && traceparent.length === 55 && traceparent.startsWith('00-') && traceparent[35] === '-' && traceparent[52] === '-' && (parseInt(traceparent.slice(53), 16) & 1) === 0) {
+    const traceId = traceparent.slice(3, 35);
+    const spanId = traceparent.slice(36, 52);
+    if (HEX.test(traceId) && HEX.test(spanId) && traceId !== INVALID_TRACEID && spanId !== INVALID_SPANID) {
+      return trace.wrapSpanContext({ traceId, spanId, traceFlags: 0, isRemote: true });
+    }
+  }
+  return startServerSpan(path, {
+    get: (key) => (key === 'traceparent' && traceparent ? [traceparent] : key === 'tracestate' && tracestate ? [tracestate] : []),
+    set: () => {},
+  });
+}
+
+/** W3C trace context fields (a frame's, rather than call metadata). */
+export interface W3CTraceContext { traceparent: string; tracestate: string }
+
+const NO_CONTEXT: W3CTraceContext = Object.freeze({ traceparent: '', tracestate: '' });
+
+/**
+ * `span`'s context as W3C `traceparent` / `tracestate` strings, for a protocol that carries them
+ * as fields (Executor/InferStream frames; read back with startServerSpanW3C). Written directly,
+ * not through the configured propagator: the fields are W3C by contract. Empty when telemetry is
+ * off or `span` is undefined.
+ */
+export function w3cTraceContext(span: Span | undefined): W3CTraceContext {
+  const c = span?.spanContext();
+  if (!c || c.traceId === INVALID_TRACEID || c.spanId === INVALID_SPANID) return NO_CONTEXT;
+  const flags = c.traceFlags & 0xff;
+  return { traceparent: `00-${c.traceId}-${c.spanId}-${flags < 16 ? '0' : ''}${flags.toString(16)}`, tracestate: c.traceState?.serialize() ?? '' };
+}
+
 /** Writes `span`'s context into `metadata` (W3C traceparent, sampled flag included), so the
  *  callee's server span becomes its child. Nothing is written when telemetry is off or `span`
  *  is undefined. */

@@ -17,7 +17,10 @@ import { enableInstrumentations, instrumentationStatus } from './instrument.ts';
 export type { Meter, Tracer } from '@opentelemetry/api';
 export { natsTraceHeaders, contextFromHeaders, natsHeaderGetter, natsHeaderSetter } from './nats.ts';
 export { instrumentationStatus } from './instrument.ts';
-export { traceGrpcManually, startServerSpan, injectTraceContext, endRpcSpan, spanIds, type MetadataLike } from './hot-path.ts';
+export { traceGrpcManually, startServerSpan, startServerSpanW3C, w3cTraceContext, injectTraceContext, endRpcSpan, spanIds, type MetadataLike, type W3CTraceContext } from './hot-path.ts';
+import { setParentBasedSampling } from './hot-path.ts';
+import { PreAggregatedMetrics } from './pre-aggregated.ts';
+export { PreAggregatedMetrics, PreAggregatedHistogram, type HistogramSeries, type HistogramOptions } from './pre-aggregated.ts';
 
 /** Resource attributes every Switchyard process may carry (named switchyard.<key> in the resource). */
 export interface TelemetryAttributes {
@@ -65,6 +68,9 @@ export interface Telemetry {
   disabled: boolean;
   /** Share of new traces recorded (see TelemetryOptions.traceSampleRatio); 0 when disabled. */
   traceSampleRatio: number;
+  /** Histograms for per-request hot paths (pre-aggregated.ts), exported with `meter`'s
+   *  instruments by the readers startTelemetry makes (read by nobody when disabled). */
+  histograms: PreAggregatedMetrics;
   /** Flushes exporters, closes the metrics endpoint and unregisters the global providers. */
   shutdown(): Promise<void>;
 }
@@ -97,6 +103,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
       grpcInstrumented: false,
       disabled: true,
       traceSampleRatio: 0,
+      histograms: new PreAggregatedMetrics(),
       shutdown: async () => {},
     };
   }
@@ -110,6 +117,8 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
   // Always pass explicit readers/processors: left empty, NodeSDK falls back to OTEL_* env and
   // its default there is OTLP to localhost.
   const metricReaders: IMetricReader[] = [...(opts.metricReaders ?? [])];
+  // Readers passed in opts.metricReaders read them only if made with it in their metricProducers.
+  const histograms = new PreAggregatedMetrics({ scope: opts.serviceName, ...(opts.serviceVersion ? { version: opts.serviceVersion } : {}) });
   const spanProcessors: SpanProcessor[] = [...(opts.spanProcessors ?? [])];
 
   let prom: PrometheusExporter | undefined;
@@ -117,7 +126,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     if (!Number.isInteger(opts.metricsPort) || opts.metricsPort < 0 || opts.metricsPort > 65535) {
       throw new RangeError(`metricsPort must be an integer 0..65535, got ${opts.metricsPort}`);
     }
-    prom = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+    prom = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, metricProducers: [histograms] });
     metricReaders.push(prom);
   }
   if (opts.otlpEndpoint) {
@@ -128,6 +137,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
       new PeriodicExportingMetricReader({
         exporter: new otlp.OTLPMetricExporter({ url: `${base}/v1/metrics` }),
         exportIntervalMillis: opts.otlpMetricIntervalMs ?? 15_000,
+        metricProducers: [histograms],
       }),
     );
   }
@@ -151,6 +161,9 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     logRecordProcessors: [],
   });
   sdk.start();
+  // Ours is ParentBased; with none passed the SDK reads OTEL_TRACES_SAMPLER (default parentbased_always_on).
+  const envSampler = process.env.OTEL_TRACES_SAMPLER?.trim();
+  setParentBasedSampling(ratio < 1 || !envSampler || envSampler.startsWith('parentbased'));
 
   let server: http.Server | undefined;
   let metricsPort: number | undefined;
@@ -180,6 +193,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
     grpcInstrumented: instrumentationStatus().grpc,
     disabled: false,
     traceSampleRatio: ratio,
+    histograms,
     shutdown: () =>
       (stopped ??= (async () => {
         if (server) {
@@ -195,6 +209,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
 }
 
 async function teardown(sdk: NodeSDK): Promise<void> {
+  setParentBasedSampling(false);
   try {
     await sdk.shutdown();
   } finally {

@@ -4,20 +4,25 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import type { Meter } from '@opentelemetry/api';
+import { PreAggregatedMetrics } from './pre-aggregated.ts';
 
 export interface TestMeter {
   meter: Meter;
+  /** Pre-aggregated histograms, scraped with `meter`'s instruments (as startTelemetry's). */
+  histograms: PreAggregatedMetrics;
   /** Collects every instrument (observable callbacks run now) and renders Prometheus text. */
   scrape(): Promise<string>;
   shutdown(): Promise<void>;
 }
 
 export function testMeter(name = 'test'): TestMeter {
-  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true });
+  const histograms = new PreAggregatedMetrics({ scope: name });
+  const reader = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, metricProducers: [histograms] });
   const provider = new MeterProvider({ readers: [reader] });
   const serializer = new PrometheusSerializer('', false, undefined, true, true);
   return {
     meter: provider.getMeter(name),
+    histograms,
     scrape: async () => {
       const { resourceMetrics, errors } = await reader.collect();
       if (errors.length) throw new Error(`metric collection failed: ${errors.map(String).join('; ')}`);

@@ -13,7 +13,7 @@
 // go through unary Infer.
 import * as grpc from '@grpc/grpc-js';
 import { decodeInferReply, encodeInferFrame } from '@switchyard/proto';
-import type { MetadataLike } from '@switchyard/otel';
+import type { W3CTraceContext } from '@switchyard/otel';
 
 export const EXECUTOR_INFER = '/switchyard.executor.v1.Executor/Infer';
 export const EXECUTOR_INFER_STREAM = '/switchyard.executor.v1.Executor/InferStream';
@@ -21,17 +21,6 @@ export const EXECUTOR_INFER_STREAM = '/switchyard.executor.v1.Executor/InferStre
 /** Requests above this many bytes use unary Infer: one frame over the stream's message limit
  *  would end the stream, and every request on it. Streaming gains nothing at that size. */
 export const STREAM_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-
-/** The trace context to send with a request (injectTraceContext writes into it). */
-export class TraceCarrier implements MetadataLike {
-  traceparent = '';
-  tracestate = '';
-  get(): Array<string | Buffer> { return []; }
-  set(key: string, value: string): void {
-    if (key === 'traceparent') this.traceparent = value;
-    else if (key === 'tracestate') this.tracestate = value;
-  }
-}
 
 /** A failed request, shaped like grpc-js's ServiceError (code, details, metadata). */
 export class LinkError extends Error implements Partial<grpc.ServiceError> {
@@ -52,7 +41,7 @@ interface Pending {
   /** Kept for the UNIMPLEMENTED fallback. */
   bytes: Buffer;
   deadlineAtMs: number;
-  trace: TraceCarrier | undefined;
+  trace: W3CTraceContext | undefined;
 }
 
 const identity = (b: Buffer): Buffer => b;
@@ -83,7 +72,7 @@ export class InferLink {
   }
 
   /** Runs one request (a serialized ModelInferRequest); resolves to the executor's serialized response. */
-  infer(bytes: Buffer, deadlineAtMs: number, trace?: TraceCarrier): Promise<Buffer> {
+  infer(bytes: Buffer, deadlineAtMs: number, trace?: W3CTraceContext): Promise<Buffer> {
     if (this.mode === 'unary' || bytes.length > STREAM_MAX_REQUEST_BYTES) return this.unary(bytes, deadlineAtMs, trace);
     return new Promise<Buffer>((resolve, reject) => {
       const call = this.call ?? this.open();
@@ -146,7 +135,7 @@ export class InferLink {
     }
   }
 
-  private unary(bytes: Buffer, deadlineAtMs: number, trace: TraceCarrier | undefined): Promise<Buffer> {
+  private unary(bytes: Buffer, deadlineAtMs: number, trace: W3CTraceContext | undefined): Promise<Buffer> {
     const md = new grpc.Metadata();
     if (trace?.traceparent) md.set('traceparent', trace.traceparent);
     if (trace?.tracestate) md.set('tracestate', trace.tracestate);

@@ -7,9 +7,9 @@ import { Placer, indexTable, summarizeCandidates, type CandidateSummary, type De
 import { executorV1 } from '@switchyard/proto';
 import type { Candidate__Output, ExecutorClient, PlacementTable__Output, PlaceResponse__Output } from '@switchyard/proto';
 import { requestForVersion, type RawInferRequest } from './passthrough.ts';
-import { InferLink, TraceCarrier, type LinkMode } from './infer-link.ts';
+import { InferLink, type LinkMode } from './infer-link.ts';
 import type { Logger } from '@switchyard/log';
-import { injectTraceContext } from '@switchyard/otel';
+import { w3cTraceContext } from '@switchyard/otel';
 import type { Span } from '@opentelemetry/api';
 import { StatusError } from './errors.ts';
 import type { RequestControls } from './controls.ts';
@@ -296,11 +296,6 @@ export class Router {
     this.modelLoad.set(mkey, (this.modelLoad.get(mkey) ?? 0) + 1);
     // The executor's span is the child of the request's span: no CLIENT span for this hop
     // (libs/otel/src/hot-path.ts); the attempt is the 'gateway.placed' event, a failure below.
-    let carrier: TraceCarrier | undefined;
-    if (parent) {
-      carrier = new TraceCarrier();
-      injectTraceContext(parent, carrier);
-    }
     const done = (): void => {
       load.inFlight--;
       const m = (this.modelLoad.get(mkey) ?? 1) - 1;
@@ -308,7 +303,7 @@ export class Router {
       else this.modelLoad.delete(mkey);
     };
     // The caller's bytes, as they came (passthrough.ts): no tensor is decoded or re-encoded here.
-    return link.infer(requestForVersion(req, version), deadlineAtMs ?? Date.now() + 30_000, carrier).then((res) => {
+    return link.infer(requestForVersion(req, version), deadlineAtMs ?? Date.now() + 30_000, w3cTraceContext(parent)).then((res) => {
       done();
       load.completed++;
       return res;
