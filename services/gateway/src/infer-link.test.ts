@@ -124,6 +124,30 @@ test('an executor lost mid-stream fails its requests UNAVAILABLE (retryable), an
   }
 });
 
+test('retiring a link (its executor left the table) lets the requests in flight finish, then closes', async () => {
+  const ex = await executor(async (req) => {
+    await new Promise((r) => setTimeout(r, 100));
+    return reply(req, undefined);
+  });
+  const link = new InferLink(ex.client);
+  try {
+    const inFlight = [link.infer(bytesOf('m', 'a'), Date.now() + 5000), link.infer(bytesOf('m', 'b'), Date.now() + 5000)];
+    while (ex.calls.stream < 2) await new Promise((r) => setTimeout(r, 5));
+    let retired = false;
+    link.retire(() => { retired = true; });
+    assert.deepEqual((await Promise.all(inFlight)).map(idOf), ['a', 'b']);
+    while (!retired) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(link.inFlight, 0);
+    // Nothing open: retiring again calls back at once.
+    let again = false;
+    link.retire(() => { again = true; });
+    assert.equal(again, true);
+  } finally {
+    link.close();
+    ex.close();
+  }
+});
+
 test('an executor without InferStream (an older version) is called with unary Infer, the trace context in metadata', async () => {
   const ex = await executor(reply, { stream: false });
   const link = new InferLink(ex.client);

@@ -144,8 +144,24 @@ export class InferLink {
     });
   }
 
-  /** Ends the stream (requests still waiting fail UNAVAILABLE). The client is the caller's to close. */
+  /** Ends the stream at once (requests still waiting fail UNAVAILABLE). The client is the caller's to close. */
   close(): void {
     this.call?.cancel();
+  }
+
+  /**
+   * For an executor that left the placement table: no new requests, the stream is half-closed so
+   * the executor answers the requests in flight and then ends it, and `then` runs (close the
+   * client there). A unary call on a closing channel would have finished too.
+   */
+  retire(then: () => void): void {
+    const call = this.call;
+    if (!call) return then();
+    this.call = undefined;
+    // An executor that never answers is not waited for beyond the longest default deadline.
+    const timer = setTimeout(() => call.cancel(), 30_000);
+    timer.unref();
+    call.on('status', () => { clearTimeout(timer); then(); });
+    call.end();
   }
 }

@@ -24,6 +24,11 @@ function closeEntry(e: ExecutorEntry): void {
   e.client.close();
 }
 
+/** An executor that left the table: its requests in flight are answered first (InferLink.retire). */
+function retireEntry(e: ExecutorEntry): void {
+  e.link.retire(() => e.client.close());
+}
+
 export interface Attempt { executorId: string; pool: string; region: string; code: string }
 /** `response`: the executor's serialized inference.ModelInferResponse (passed through). */
 export interface RoutedResult { response: Buffer; candidate: Candidate__Output; version: string; attempts: Attempt[]; decision: Decision }
@@ -129,7 +134,7 @@ export class Router {
     for (const r of t.routes) for (const c of r.candidates) live.add(c.executor_id);
     for (const [id, entry] of this.clients) {
       if (!live.has(id)) {
-        closeEntry(entry);
+        retireEntry(entry);
         this.clients.delete(id);
       }
     }
@@ -147,7 +152,7 @@ export class Router {
   private entryFor(c: { executor_id: string; address: string; spiffe_id: string }): ExecutorEntry {
     const cur = this.clients.get(c.executor_id);
     if (cur && cur.address === c.address) return cur;
-    if (cur) closeEntry(cur);
+    if (cur) retireEntry(cur);
     const client = this.clientFactory ? this.clientFactory(c) : createClient<ExecutorClient>(executorV1.Executor, c.address, this.identity, { defaultDeadlineMs: 0, ...(c.spiffe_id ? { serverSpiffeId: c.spiffe_id } : {}) });
     const entry = { client, address: c.address, link: new InferLink(client as unknown as grpc.Client, this.transport) };
     this.clients.set(c.executor_id, entry);
