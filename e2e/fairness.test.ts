@@ -51,7 +51,14 @@ before(async () => {
   for (let i = 0; ; i++) {
     try { await quiet.call('ModelInfer', req); await heavyProbe.call('ModelInfer', req); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 100)); }
   }
-  for (let i = 0; i < 30; i++) await quiet.call('ModelInfer', req);
+  // Warm the mesh up before the quiet tenant's "alone" phase: a fresh mesh's code is still being
+  // compiled for its first thousands of requests (ocr_cls through the gateway, one client: p50
+  // 7-10 ms after 30 requests, 3.6 ms after 15 s of load), and an "alone" baseline taken then
+  // measures warm-up rather than the tenant's latency (docs/policy.md).
+  const warmUntil = Date.now() + Number(process.env.SY_FAIRNESS_WARMUP_MS ?? 10_000);
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (Date.now() < warmUntil) await quiet.call('ModelInfer', req);
+  }));
 });
 
 after(async () => {
@@ -119,8 +126,9 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
   process.stdout.write(`# fairness (${MODEL}, fairSlotsPerExecutor=${FAIR}): quiet alone p50 ${a50.toFixed(1)} p99 ${a99.toFixed(1)} ms; with heavy p50 ${s50.toFixed(1)} p99 ${s99.toFixed(1)} ms (x${(s99 / a99).toFixed(2)}); heavy p50 ${h50.toFixed(1)} p99 ${h99.toFixed(1)} ms; heavy completed ${heavyCount} vs quiet ${shared.lat.length}, heavy errors ${heavyRes.reduce((a, r) => a + r.errors, 0)}\n`);
   // The heavy tenant offered 10x the quiet one's load but got its fair share: its requests wait
   // at the gateway while the quiet tenant's go straight to an executor. With FIFO admission both
-  // would queue alike. (Same run, same machine load: robust on a busy 2-core machine.)
-  if (FAIR !== '0') assert.ok(s50 * 2 <= h50, `quiet p50 ${s50.toFixed(1)} ms should be at most half the heavy tenant's ${h50.toFixed(1)} ms`);
+  // would queue alike (ratio ~1). (Same run, same machine load: robust on a busy 2-core machine;
+  // warmed up, the heavy p50 is 2.3-2.7x the quiet one's here, docs/policy.md.)
+  if (FAIR !== '0') assert.ok(s50 * 1.5 <= h50, `quiet p50 ${s50.toFixed(1)} ms should be at most 2/3 of the heavy tenant's ${h50.toFixed(1)} ms`);
   // Where the quiet tenant's requests ran (the gateway's decision records): its reserved slot is a
   // slot on an executor, so placement puts it where none of the gateway's requests is in flight
   // rather than behind the heavy tenant's request on the cheaper executor (the GPU executor in CPU
