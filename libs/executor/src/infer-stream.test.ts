@@ -3,10 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
-import { trace, context } from '@opentelemetry/api';
+import { trace, context, propagation } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { propagation } from '@opentelemetry/api';
 import { createLogger } from '@switchyard/log';
 import { codec, decodeInferReply, encodeInferFrame, executorV1, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
 import { InferStreamServer, EXECUTOR_INFER_STREAM_PATH } from './infer-stream.ts';

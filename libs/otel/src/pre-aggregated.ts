@@ -10,10 +10,9 @@
 // SDK's extension point for metrics aggregated elsewhere): each collection adds them, as
 // cumulative explicit-bucket histograms, next to the SDK's own instruments, so the Prometheus
 // endpoint and OTLP export them the same way (names, units, descriptions, buckets, attributes).
-import type { Attributes } from '@opentelemetry/api';
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { millisToHrTime } from '@opentelemetry/core';
 import { AggregationTemporality, DataPointType, type CollectionResult, type HistogramMetricData, type MetricProducer } from '@opentelemetry/sdk-metrics';
-import { ValueType, type HrTime } from '@opentelemetry/api';
 
 export interface HistogramOptions {
   description: string;

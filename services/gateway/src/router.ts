@@ -1,6 +1,7 @@
 // The gateway's fast path: the latest placement table (pushed by the scheduler), the shared
 // placement core run locally, the gateway's own in-flight counts, pooled mTLS channels to the
-// executors (each request a frame on the executor's InferStream, infer-link.ts), and one retry elsewhere on an executor failure while the deadline allows.
+// executors (each request a frame on the executor's InferStream, infer-link.ts), and one retry
+// elsewhere on an executor failure while the deadline allows.
 import * as grpc from '@grpc/grpc-js';
 import { createClient, type MeshIdentity } from '@switchyard/mesh';
 import { Placer, indexTable, summarizeCandidates, type CandidateSummary, type Decision, type PlacementRequest, type RouteIndex } from '@switchyard/placement';
@@ -145,7 +146,7 @@ export class Router {
   }
 
   /** The request path to the executor (infer-link.ts): its InferStream, over the same channel. */
-  linkFor(c: { executor_id: string; address: string; spiffe_id: string }): InferLink {
+  private linkFor(c: { executor_id: string; address: string; spiffe_id: string }): InferLink {
     return this.entryFor(c).link;
   }
 
