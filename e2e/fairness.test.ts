@@ -4,7 +4,7 @@
 // weighted fair sharing of the model's slots, with placement honouring the slots per executor,
 // is meant to keep the quiet tenant's p99 close to its p99 when alone (docs/policy.md has the
 // figures). SY_FAIRNESS_SLOTS overrides the gateway's fairSlotsPerExecutor (0 = fair sharing off,
-// to compare).
+// to compare); SY_FAIRNESS_GPU_EXECUTORS=0 leaves the GPU executor out (one executor, one slot).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ const MODEL = process.env.SY_FAIRNESS_MODEL ?? 'ocr_cls';
 const FAIR = process.env.SY_FAIRNESS_SLOTS ?? '1';
 const N = Number(process.env.SY_FAIRNESS_REQUESTS ?? 120);
 const THINK_MS = 10;
+const GPU_EXECUTORS = Number(process.env.SY_FAIRNESS_GPU_EXECUTORS ?? 1);
 
 let dir: string;
 let mesh: Mesh;
@@ -36,7 +37,7 @@ let req: ModelInferRequest;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sy-e2e-fair-'));
-  mesh = await startMesh({ stateDir: dir, env: { gateway: { SY_FAIR_SLOTS_PER_EXECUTOR: FAIR } } });
+  mesh = await startMesh({ stateDir: dir, gpuExecutors: GPU_EXECUTORS, env: { gateway: { SY_FAIR_SLOTS_PER_EXECUTOR: FAIR } } });
   const file = path.join(dir, 'policy.yaml');
   writeFileSync(file, `tenants:\n  quiet: { models: ["*"], weight: 1 }\n  heavy: { models: ["*"], weight: 1 }\n  demo: { models: ["*"] }\n`);
   const sink = new Writable({ write(_c, _e, cb) { cb(); } });

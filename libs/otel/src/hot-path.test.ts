@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { startTelemetry } from './index.ts';
 import { startServerSpan, startServerSpanW3C, w3cTraceContext, injectTraceContext, endRpcSpan, spanIds, traceGrpcManually, manuallyTracedMethods, type MetadataLike } from './hot-path.ts';
 
@@ -120,6 +120,51 @@ test("startServerSpanW3C: a sampled caller gets a recorded child; an unsampled o
   } finally {
     delete process.env.OTEL_TRACES_SAMPLER;
     await tel2.shutdown();
+  }
+});
+
+test('a new trace: the sampler decides on the id the trace gets; unrecorded ones are well-formed and unsampled', async () => {
+  const exporter = new InMemorySpanExporter();
+  const tel = await startTelemetry({ serviceName: 'hot-path-test-roots', spanProcessors: [new SimpleSpanProcessor(exporter)], traceSampleRatio: 0.5 });
+  // An independent sampler with the same ratio: TraceIdRatioBased is a function of the trace id.
+  const reference = new TraceIdRatioBasedSampler(0.5);
+  const spans = [];
+  try {
+    for (let i = 0; i < 400; i++) spans.push(startServerSpan('/inference.GRPCInferenceService/ModelInfer', md()));
+    const ids = new Set<string>();
+    let recorded = 0;
+    for (const span of spans) {
+      const c = span.spanContext();
+      assert.match(c.traceId, /^[0-9a-f]{32}$/);
+      assert.match(c.spanId, /^[0-9a-f]{16}$/);
+      assert.notEqual(c.traceId, '0'.repeat(32));
+      ids.add(c.traceId);
+      const wanted = reference.shouldSample(ROOT_CONTEXT, c.traceId).decision !== 0;
+      assert.equal(span.isRecording(), wanted, `trace ${c.traceId}: recorded ${span.isRecording()}, the ratio sampler says ${wanted}`);
+      assert.equal((c.traceFlags & 1) === 1, wanted);
+      // What goes downstream says so too.
+      assert.equal(w3cTraceContext(span).traceparent, `00-${c.traceId}-${c.spanId}-0${wanted ? 1 : 0}`);
+      if (wanted) recorded++;
+      endRpcSpan(span, 0);
+    }
+    assert.equal(ids.size, 400, 'every new trace has its own id');
+    assert.ok(recorded >= 140 && recorded <= 260, `about half recorded at ratio 0.5: ${recorded} of 400`);
+    const finished = exporter.getFinishedSpans();
+    assert.equal(finished.length, recorded, 'only the recorded traces are exported');
+    for (const s of finished) {
+      assert.equal(s.parentSpanContext, undefined);
+      assert.equal(s.kind, SpanKind.SERVER);
+      assert.equal(s.name, 'grpc.inference.GRPCInferenceService/ModelInfer');
+      assert.equal(s.attributes['rpc.method'], 'ModelInfer');
+    }
+    // A caller's context still wins: its sampled trace is continued, whatever the ratio says of it.
+    const t = 'ffffffff000000000000000000000000';
+    assert.equal(reference.shouldSample(ROOT_CONTEXT, t).decision, 0);
+    const child = startServerSpan('/a.B/C', md({ traceparent: `00-${t}-b7ad6b7169203331-01` }));
+    assert.equal(child.isRecording(), true);
+    assert.equal(child.spanContext().traceId, t);
+  } finally {
+    await tel.shutdown();
   }
 });
 

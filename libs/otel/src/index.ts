@@ -18,7 +18,7 @@ export type { Meter, Tracer } from '@opentelemetry/api';
 export { natsTraceHeaders, contextFromHeaders, natsHeaderGetter, natsHeaderSetter } from './nats.ts';
 export { instrumentationStatus } from './instrument.ts';
 export { traceGrpcManually, startServerSpan, startServerSpanW3C, w3cTraceContext, injectTraceContext, endRpcSpan, spanIds, type MetadataLike, type W3CTraceContext } from './hot-path.ts';
-import { setParentBasedSampling } from './hot-path.ts';
+import { PresetIdGenerator, setParentBasedSampling, setRootSampling } from './hot-path.ts';
 import { PreAggregatedMetrics } from './pre-aggregated.ts';
 export { PreAggregatedMetrics, PreAggregatedHistogram, type HistogramSeries, type HistogramOptions } from './pre-aggregated.ts';
 
@@ -152,15 +152,23 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
   // status tells the service to warn.
   enableInstrumentations({ esmHook: false });
 
+  const sampler = ratio < 1 ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) : undefined;
+  const ids = new PresetIdGenerator();
   const sdk = new NodeSDK({
     resource: resourceFromAttributes(attrs),
     autoDetectResources: false,
     metricReaders,
     spanProcessors,
-    ...(ratio < 1 ? { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) } : {}),
+    idGenerator: ids,
+    ...(sampler ? { sampler } : {}),
     logRecordProcessors: [],
   });
   sdk.start();
+  // The hot path starts new traces the sampler does not record without the SDK (hot-path.ts). It
+  // tells a new trace by the absence of `traceparent`, so only with W3C propagation (the default).
+  const propagators = (process.env.OTEL_PROPAGATORS ?? 'tracecontext,baggage').split(',').map((p) => p.trim()).filter(Boolean);
+  const w3c = propagators.every((p) => p === 'tracecontext' || p === 'baggage');
+  setRootSampling(sampler && w3c ? { sampler, ids } : undefined);
   // Ours is ParentBased; with none passed the SDK reads OTEL_TRACES_SAMPLER (default parentbased_always_on).
   const envSampler = process.env.OTEL_TRACES_SAMPLER?.trim();
   setParentBasedSampling(ratio < 1 || !envSampler || envSampler.startsWith('parentbased'));
@@ -210,6 +218,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
 
 async function teardown(sdk: NodeSDK): Promise<void> {
   setParentBasedSampling(false);
+  setRootSampling(undefined);
   try {
     await sdk.shutdown();
   } finally {

@@ -118,6 +118,12 @@ test('gRPC calls are traced (client + server, one trace) only with the register 
   assert.deepEqual(b.spans, []);
 });
 
+test('the preload acts in the main thread only: a worker thread it is inherited by gets no hook or instrumentation', async () => {
+  const fixture = path.join(import.meta.dirname, 'fixtures/worker-status.ts');
+  const out = await run(NODE, ['--import', '@switchyard/otel/register', fixture], { cwd: ROOT, timeout: 30_000 });
+  assert.deepEqual(JSON.parse(out.stdout.trim()), { main: { grpc: true, esmHook: true }, worker: { grpc: false, esmHook: false } });
+});
+
 test('disabled (SY_OTEL_DISABLED) is a no-op: no endpoint, non-recording spans, no propagation', async () => {
   const prev = process.env.SY_OTEL_DISABLED;
   process.env.SY_OTEL_DISABLED = 'true';
