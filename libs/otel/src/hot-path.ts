@@ -149,7 +149,7 @@ export function setRootSampling(r: { sampler: SamplerLike; ids: PresetIdGenerato
  *  A call without a `traceparent` starts a new trace. With startTelemetry's sampler, that trace's
  *  id is drawn and the sampler asked here; a trace it does not record (9 in 10 at the default
  *  ratio) gets a non-recording span with those ids without the SDK's startSpan (propagator,
- *  attribute checks, span bookkeeping: ~5 % of the gateway's busy time per request, measured in
+ *  attribute checks, span bookkeeping: ~3 % of the gateway's busy time in a profile, in
  *  docs/benchmarks.md). A trace it records is started by the SDK on the same id, so the SDK's
  *  sampler (the same object, deterministic on the id) decides alike. */
 export function startServerSpan(path: string, metadata: MetadataLike): Span {
