@@ -171,7 +171,12 @@ test('canary rollback: a slower newer version is taken out of placement and unlo
     await sleep(250);
   }
   assert.ok(!st.executors.some((e) => e.heartbeat!.models.some((m) => m.name === 'mlp' && m.version === '2')), 'mlp@2 unloaded');
-  const table = await unary<PlacementTable__Output>(scheduler, 'GetTable', {}, { deadlineMs: 3000 });
+  // The scheduler republishes its table 20 ms after a heartbeat changes what an executor holds.
+  let table = await unary<PlacementTable__Output>(scheduler, 'GetTable', {}, { deadlineMs: 3000 });
+  for (let i = 0; i < 20 && table.routes.some((r) => r.model_name === 'mlp' && r.model_version === '2'); i++) {
+    await sleep(50);
+    table = await unary<PlacementTable__Output>(scheduler, 'GetTable', {}, { deadlineMs: 3000 });
+  }
   assert.equal(table.latest_versions.mlp, '1');
   assert.ok(!table.routes.some((r) => r.model_name === 'mlp' && r.model_version === '2'));
   await sleep(500);
