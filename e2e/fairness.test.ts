@@ -4,7 +4,9 @@
 // weighted fair sharing of the model's slots, with placement honouring the slots per executor,
 // is meant to keep the quiet tenant's p99 close to its p99 when alone (docs/policy.md has the
 // figures). SY_FAIRNESS_SLOTS overrides the gateway's fairSlotsPerExecutor (0 = fair sharing off,
-// to compare); SY_FAIRNESS_GPU_EXECUTORS=0 leaves the GPU executor out (one executor, one slot).
+// to compare); SY_FAIRNESS_GPU_EXECUTORS=0 leaves the GPU executor out (one executor, one slot);
+// SY_FAIRNESS_DEVICE_MS=D holds every batch D ms longer off the CPU (the executors' faultDelayMs),
+// as a GPU's device time would, so the tenants compete for slots rather than for the machine's cores.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ const FAIR = process.env.SY_FAIRNESS_SLOTS ?? '1';
 const N = Number(process.env.SY_FAIRNESS_REQUESTS ?? 120);
 const THINK_MS = 10;
 const GPU_EXECUTORS = Number(process.env.SY_FAIRNESS_GPU_EXECUTORS ?? 1);
+const DEVICE_MS = Number(process.env.SY_FAIRNESS_DEVICE_MS ?? 0);
 
 let dir: string;
 let mesh: Mesh;
@@ -37,7 +40,8 @@ let req: ModelInferRequest;
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sy-e2e-fair-'));
-  mesh = await startMesh({ stateDir: dir, gpuExecutors: GPU_EXECUTORS, env: { gateway: { SY_FAIR_SLOTS_PER_EXECUTOR: FAIR } } });
+  const device: Record<string, string> = DEVICE_MS > 0 ? { SY_FAULT_DELAY_MS: String(DEVICE_MS) } : {};
+  mesh = await startMesh({ stateDir: dir, gpuExecutors: GPU_EXECUTORS, env: { gateway: { SY_FAIR_SLOTS_PER_EXECUTOR: FAIR }, 'gpu-executor-1': device, 'cpu-executor-1': device } });
   const file = path.join(dir, 'policy.yaml');
   writeFileSync(file, `tenants:\n  quiet: { models: ["*"], weight: 1 }\n  heavy: { models: ["*"], weight: 1 }\n  demo: { models: ["*"] }\n`);
   const sink = new Writable({ write(_c, _e, cb) { cb(); } });
