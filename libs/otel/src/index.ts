@@ -93,12 +93,12 @@ export const RESOURCE_ATTRS = {
  *  (`switchyard explain`); SY_OTEL_TRACE_SAMPLE_RATIO=1 records every trace. */
 export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;
 
-/** Longest a finished span waits for its OTLP export by default. The SDK's 5 s kept every
- *  recorded span (with its attributes and events) alive through several young-generation
- *  collections under load, so V8 promoted them to the old generation, where only a full
- *  mark-compact frees them. Telemetry suite with every trace recorded (docs/benchmarks.md):
- *  machine CPU per request on/off 1.41-1.61 with 5 s, 1.10-1.24 with 200 ms. An export is a
- *  POST only when spans are waiting, so an idle service sends nothing. */
+/** Longest a finished span waits for its OTLP export by default (the SDK's is 5 s). Measured,
+ *  telemetry suite with every trace recorded (docs/benchmarks.md): machine CPU per request on/off
+ *  1.41-1.61 with 5 s, 1.10-1.24 with 200 ms. Our reading, not measured directly: a span that
+ *  waits 5 s under load outlives several young-generation collections, so V8 promotes it to the
+ *  old generation, which only a full mark-compact frees. An export is a POST only when spans are
+ *  waiting, so an idle service sends nothing. */
 export const DEFAULT_SPAN_EXPORT_DELAY_MS = 200;
 
 /** SY_OTEL_DISABLED=true|1|yes turns telemetry off in every service (see `disabled`). */
