@@ -129,12 +129,13 @@ if (suite === 'executor') {
   });
   // Unset: the services' default (libs/otel), which records no new trace where nothing exports.
   const sampleRatio = values['sample-ratio'] !== undefined ? Number(values['sample-ratio']) : values['no-otlp'] ? 0 : DEFAULT_TRACE_SAMPLE_RATIO;
-  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: sampleRatio, prewarm_s: prewarmS, slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, target: 0.9 };
+  doc = { suite, machine, model, otlp_export: !values['no-otlp'], sample_ratio: sampleRatio, prewarm_s: prewarmS, slice_s: durationMs / 1000, results: r.results, summary: r.summary, ratio_on_over_off: r.ratio_by_concurrency, whole_run: r.whole_run, whole_run_cpu_on_over_off: r.whole_run_cpu_ratio, target: 0.9 };
   text = table(['mode', 'slice', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'otlp_exports'],
     r.results.map((x) => [x.mode, x.slice, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.otlp_exports]));
   text += '\n\n' + table(['mode', 'concurrency', 'requests', 'throughput_rps', 'median_slice_rps', 'gateway_cpu_us', 'gpu_ex_cpu_us', 'cpu_ex_cpu_us', 'telemetry_cpu_us', 'client_cpu_us', 'machine_cpu_us'],
     r.summary.map((x) => [x.mode, x.concurrency, x.requests, f(x.throughput_rps, 1), f(x.median_slice_rps, 1), us(x, 'gateway'), us(x, 'gpu-executor-1'), us(x, 'cpu-executor-1'), us(x, 'telemetry'), us(x, 'client'), us(x, 'machine')]));
   text += `\n\nthroughput telemetry on / off: ${Object.entries(r.ratio_by_concurrency).map(([c, v]) => `c=${c}: ${f(v, 3)}`).join(', ')} (target >= 0.9); traces sampled: ${sampleRatio}${values['sample-ratio'] === undefined ? ' (the default)' : ''}, ${values['no-otlp'] ? 'not exported' : 'exported over OTLP'}`;
+  text += `\nmesh CPU per request over the whole run (deferred work included): ${r.whole_run.map((w) => `${w.mode} ${f(w.mesh_cpu_us_per_request, 0)} µs (${w.requests} requests)`).join(', ')}; on / off ${f(r.whole_run_cpu_ratio, 3)}`;
 } else {
   const r = await runMeshBench({
     model: values.model ?? 'identity_fp32',

@@ -17,7 +17,7 @@ import { startMesh, type Mesh } from '@switchyard/launcher';
 import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
 import { prewarm, runLoad, round, type LoadResult } from './load.ts';
-import { cpuWindow, cpuPerRequestUs } from './cpu.ts';
+import { cpuWindow, cpuPerRequestUs, processCpuMs } from './cpu.ts';
 
 export interface TelemetryBenchOptions {
   model: string;
@@ -44,9 +44,20 @@ export interface TelemetrySummary {
   cpu_us_per_request: Record<string, number | null>;
 }
 
+/**
+ * CPU of all of a mesh's services from the first slice to DRAIN_MS after the last, per request it
+ * served (warm-ups included). Unlike the per-window figures it also counts work a mesh defers past
+ * its own slices: an OpenTelemetry batch span processor exports up to its delay after a span ends
+ * (5 s by the SDK's default), by then during the other mode's slice.
+ */
+export interface WholeRunCpu { mode: 'on' | 'off'; requests: number; mesh_cpu_us_per_request: number | null }
+
+/** Longer than the SDK's default span export delay (5 s), so deferred exports are counted. */
+const DRAIN_MS = 6000;
+
 const SERVICES = ['policy', 'telemetry', 'placement-scheduler', 'gpu-executor-1', 'cpu-executor-1', 'gateway'];
 
-export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ results: TelemetryRow[]; summary: TelemetrySummary[]; ratio_by_concurrency: Record<string, number | null> }> {
+export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ results: TelemetryRow[]; summary: TelemetrySummary[]; ratio_by_concurrency: Record<string, number | null>; whole_run: WholeRunCpu[]; whole_run_cpu_ratio: number | null }> {
   // OTLP sink: counts trace export requests (no decoding).
   let exports = 0;
   const sink = http.createServer((req, res) => {
@@ -61,6 +72,17 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
   const rows: TelemetryRow[] = [];
   const meshes: Array<{ mode: 'on' | 'off'; mesh: Mesh; gw: GatewayConn; dir: string; req: unknown }> = [];
   const cpu = new Map<string, Record<string, number>>();
+  const served = { on: 0, off: 0 };
+  const meshCpuMs = (m: { mesh: Mesh }): number | null => {
+    let sum = 0;
+    for (const svc of m.mesh.services.values()) {
+      const v = processCpuMs(svc.child.pid);
+      if (v === null) return null;
+      sum += v;
+    }
+    return sum;
+  };
+  const whole: WholeRunCpu[] = [];
   try {
     for (const mode of ['off', 'on'] as const) {
       const vars: Record<string, string> = mode === 'off' ? { SY_OTEL_DISABLED: 'true' } : {
@@ -89,6 +111,7 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
       o.progress(`telemetry: warming both meshes up (${o.prewarmMs / 1000} s each)`);
       await prewarm(meshes.map((m) => () => m.gw.call('ModelInfer', m.req)), o.prewarmMs / 1000, Math.max(...o.concurrency));
     }
+    const cpuStart = meshes.map((m) => meshCpuMs(m));
     for (const c of o.concurrency) {
       for (let slice = 1; slice <= o.slices; slice++) {
         const order = slice % 2 === 1 ? meshes : [...meshes].reverse();
@@ -98,12 +121,19 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
           const used = cpu.get(key) ?? {};
           cpu.set(key, used);
           const pids = Object.fromEntries(['gateway', 'gpu-executor-1', 'cpu-executor-1', 'telemetry'].map((n) => [n, m.mesh.services.get(n)?.child.pid]));
-          const r = await runLoad({ concurrency: c, durationMs: o.durationMs, warmupMs: o.warmupMs, call: () => m.gw.call('ModelInfer', m.req), window: cpuWindow({ ...pids, client: process.pid }, used) });
+          const r = await runLoad({ concurrency: c, durationMs: o.durationMs, warmupMs: o.warmupMs, call: () => m.gw.call('ModelInfer', m.req).then((x) => { served[m.mode]++; return x; }), window: cpuWindow({ ...pids, client: process.pid }, used) });
           rows.push({ mode: m.mode, slice, otlp_exports: exports - before, ...r });
           o.progress(`telemetry ${m.mode} c=${c} slice ${slice}: ${r.throughput_rps} rps, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms${r.errors ? `, ${r.errors} errors (${r.first_error})` : ''}`);
         }
       }
     }
+    o.progress(`telemetry: ${DRAIN_MS / 1000} s for work the meshes deferred (span exports), then their whole-run CPU`);
+    await new Promise((r) => setTimeout(r, DRAIN_MS));
+    meshes.forEach((m, i) => {
+      const a = cpuStart[i], b = meshCpuMs(m);
+      const n = served[m.mode];
+      whole.push({ mode: m.mode, requests: n, mesh_cpu_us_per_request: a === null || a === undefined || b === null || n === 0 ? null : round(((b - a) * 1000) / n, 0) });
+    });
   } finally {
     for (const m of meshes) {
       m.gw.close();
@@ -126,5 +156,6 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
     const off = summary.find((s) => s.mode === 'off' && s.concurrency === c)!;
     ratio[String(c)] = off.throughput_rps > 0 ? round(on.throughput_rps / off.throughput_rps, 3) : null;
   }
-  return { results: rows, summary, ratio_by_concurrency: ratio };
+  const wOn = whole.find((w) => w.mode === 'on')?.mesh_cpu_us_per_request, wOff = whole.find((w) => w.mode === 'off')?.mesh_cpu_us_per_request;
+  return { results: rows, summary, ratio_by_concurrency: ratio, whole_run: whole, whole_run_cpu_ratio: wOn && wOff ? round(wOn / wOff, 3) : null };
 }

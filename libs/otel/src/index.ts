@@ -42,10 +42,6 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** OTLP metric export interval (default 15 s). */
   otlpMetricIntervalMs?: number;
-  /** Longest a finished span waits before it is exported over OTLP. Default: env
-   *  OTEL_BSP_SCHEDULE_DELAY, else DEFAULT_SPAN_EXPORT_DELAY_MS (200 ms, where the SDK's own
-   *  default is 5 s: see that constant). */
-  spanExportDelayMs?: number;
   /** Extra span processors (tests, custom exporters). */
   spanProcessors?: SpanProcessor[];
   /** Extra metric readers (tests, custom exporters). */
@@ -93,14 +89,6 @@ export const RESOURCE_ATTRS = {
  *  (`switchyard explain`); SY_OTEL_TRACE_SAMPLE_RATIO=1 records every trace. */
 export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;
 
-/** Longest a finished span waits for its OTLP export by default (the SDK's is 5 s). Measured,
- *  telemetry suite with every trace recorded (docs/benchmarks.md): machine CPU per request on/off
- *  1.41-1.61 with 5 s, 1.10-1.24 with 200 ms. Our reading, not measured directly: a span that
- *  waits 5 s under load outlives several young-generation collections, so V8 promotes it to the
- *  old generation, which only a full mark-compact frees. An export is a POST only when spans are
- *  waiting, so an idle service sends nothing. */
-export const DEFAULT_SPAN_EXPORT_DELAY_MS = 200;
-
 /** SY_OTEL_DISABLED=true|1|yes turns telemetry off in every service (see `disabled`). */
 export function otelDisabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
   return /^(1|true|yes|on)$/i.test((env.SY_OTEL_DISABLED ?? '').trim());
@@ -144,10 +132,7 @@ export async function startTelemetry(opts: TelemetryOptions): Promise<Telemetry>
   if (opts.otlpEndpoint) {
     const otlp = await loadOtlp();
     const base = opts.otlpEndpoint.replace(/\/+$/, '');
-    const envDelay = process.env.OTEL_BSP_SCHEDULE_DELAY?.trim();
-    const delay = opts.spanExportDelayMs ?? (envDelay ? Number(envDelay) : DEFAULT_SPAN_EXPORT_DELAY_MS);
-    if (!(delay >= 0 && Number.isFinite(delay))) throw new RangeError(`spanExportDelayMs (OTEL_BSP_SCHEDULE_DELAY) must be a number of ms >= 0, got ${delay}`);
-    spanProcessors.push(new BatchSpanProcessor(new otlp.OTLPTraceExporter({ url: `${base}/v1/traces` }), { scheduledDelayMillis: delay }));
+    spanProcessors.push(new BatchSpanProcessor(new otlp.OTLPTraceExporter({ url: `${base}/v1/traces` })));
     metricReaders.push(
       new PeriodicExportingMetricReader({
         exporter: new otlp.OTLPMetricExporter({ url: `${base}/v1/metrics` }),
