@@ -1,6 +1,6 @@
 // Fair share end to end, real processes: two tenants of equal weight share one model; the heavy
 // one offers 10x the quiet one's load (10 clients against 1, same pacing; its clients run in a
-// child process, e2e/fixtures/heavy-tenant.ts). The gateway's
+// child process, tools/bench/tenant-load.ts). The gateway's
 // weighted fair sharing of the model's slots, with placement honouring the slots per executor,
 // is meant to keep the quiet tenant's p99 close to its p99 when alone (docs/policy.md has the
 // figures). SY_FAIRNESS_SLOTS overrides the gateway's fairSlotsPerExecutor (0 = fair sharing off,
@@ -102,7 +102,7 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
   assert.equal(alone.errors, 0);
   // The heavy tenant's 10 clients run in a process of their own, as another tenant's would: in
   // this one their work would delay the quiet client's event loop, which no gateway can prevent.
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'fixtures', 'heavy-tenant.ts')], {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'tools', 'bench', 'tenant-load.ts')], {
     env: { ...process.env, SY_ENDPOINTS: path.join(dir, 'endpoints.json'), SY_TOKEN: heavyToken, SY_MODEL: MODEL, SY_CLIENTS: '10', SY_THINK_MS: String(THINK_MS) },
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -96,8 +96,31 @@ test('mesh suite: gateway and direct paths through the full mesh, with the overh
   assert.equal((o.round_ratios as number[]).length, 2);
 });
 
+test('fairness suite: a quiet tenant alone and beside a paused and resumed heavy tenant, pooled p99s', async () => {
+  const { json, stdout } = await bench(['--suite', 'fairness', '--model', 'mlp', '--device-ms', '2', '--requests', '15', '--rounds', '2']);
+  assert.equal(json.suite, 'fairness');
+  assert.equal(json.device_ms, 2);
+  const phases = json.phases as Array<Record<string, unknown>>;
+  // Two rounds, the order alternating: alone/shared, then shared/alone.
+  assert.deepEqual(phases.map((p) => `${p.round}/${p.phase}`), ['1/alone', '1/shared', '2/shared', '2/alone']);
+  for (const p of phases) {
+    assert.equal(p.requests, 15, JSON.stringify(p));
+    assert.equal(p.errors, 0, JSON.stringify(p));
+    assert.ok(isNum(p.p99_ms) && (p.p99_ms as number) >= (p.p50_ms as number) && (p.p50_ms as number) > 0);
+    // The heavy tenant is paused while the quiet one is alone, and answered while they share.
+    if (p.phase === 'alone') assert.equal(p.heavy_requests, 0, JSON.stringify(p));
+    else assert.ok((p.heavy_requests as number) > 0 && isNum(p.heavy_p50_ms), JSON.stringify(p));
+  }
+  const alone = json.alone as Record<string, number>, shared = json.shared as Record<string, number>;
+  assert.equal(alone.requests, 30);
+  assert.equal(shared.requests, 30);
+  assert.ok(Math.abs((json.p99_ratio as number) - shared.p99_ms! / alone.p99_ms!) < 0.01, JSON.stringify(json.p99_ratio));
+  assert.equal((json.round_ratios as number[]).length, 2);
+  assert.match(stdout, /quiet p99 with the heavy tenant \/ alone: [\d.]+ \(target <= 1.5\)/);
+});
+
 test('bad arguments: exit code 2 with the usage', async () => {
-  await assert.rejects(bench(['--suite', 'nope']), /--suite must be executor, placement, mesh, telemetry or onnxruntime/);
+  await assert.rejects(bench(['--suite', 'nope']), /--suite must be executor, placement, mesh, telemetry, onnxruntime or fairness/);
 });
 
 test('span-cost: spans made with and without OTLP export, all exported to the sink', async () => {

@@ -1,4 +1,4 @@
-// `npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime [--out FILE] [--quick] [options]`
+// `npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime|fairness [--out FILE] [--quick] [options]`
 // Progress lines go to stderr, a table to stdout, JSON to --out (default bench-results/<suite>.json).
 //
 // Options (defaults in brackets; --quick shortens every phase for a smoke run):
@@ -18,6 +18,12 @@
 //   --prewarm S         telemetry, mesh: unmeasured load before measuring, seconds [20; quick 0]
 //   --no-otlp           telemetry: "on" without OTLP trace export (spans made, not exported)
 //   --sample-ratio R    telemetry: trace head-sampling ratio of the "on" mesh [unset = the services' default, 0.1]
+//   --device-ms D       fairness: each executor holds every batch D ms longer off the CPU, as a GPU would [0]
+//   --requests N        fairness: the quiet tenant's requests per phase [200; quick 20]
+//   --rounds N          fairness: rounds of (alone, shared) phases, alternating in order [4; quick 1]
+//   --fair-slots N      fairness: the gateway's fair-share slots per executor [1]
+//   --prewarm S         fairness: load on the mesh before the first phase [10; quick 0.5]
+//   (fairness --model: the model both tenants call [ocr_cls])
 // Environment passes through to the executor processes (SY_SESSION_WORKERS, SY_INTRA_OP_THREADS, ...).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,9 +36,10 @@ import { runExecutorBench } from './executor.ts';
 import { runMeshBench } from './mesh.ts';
 import { runTelemetryBench } from './telemetry.ts';
 import { runOrtBench, batchGains } from './onnxruntime.ts';
+import { runFairnessBench } from './fairness.ts';
 import { DEFAULT_TRACE_SAMPLE_RATIO } from '@switchyard/otel';
 
-const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--prewarm S] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
+const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime|fairness [--device-ms D] [--requests N] [--fair-slots N] [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--prewarm S] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
 
 function fail(msg: string): never {
   process.stderr.write(`bench: ${msg}\n${USAGE}\n`);
@@ -45,13 +52,13 @@ const { values } = parseArgs({
     suite: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean', default: false },
     duration: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' },
     models: { type: 'string' }, batching: { type: 'string' }, model: { type: 'string' },
-    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, prewarm: { type: 'string' }, rounds: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' }, threads: { type: 'string' }, batches: { type: 'string' },
+    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, prewarm: { type: 'string' }, rounds: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' }, threads: { type: 'string' }, batches: { type: 'string' }, 'device-ms': { type: 'string' }, requests: { type: 'string' }, 'fair-slots': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) { process.stdout.write(USAGE + '\n'); process.exit(0); }
 const suite = values.suite;
-if (suite !== 'executor' && suite !== 'placement' && suite !== 'mesh' && suite !== 'telemetry' && suite !== 'onnxruntime') fail(`--suite must be executor, placement, mesh, telemetry or onnxruntime, got ${suite ?? '(none)'}`);
+if (suite !== 'executor' && suite !== 'placement' && suite !== 'mesh' && suite !== 'telemetry' && suite !== 'onnxruntime' && suite !== 'fairness') fail(`--suite must be executor, placement, mesh, telemetry, onnxruntime or fairness, got ${suite ?? '(none)'}`);
 const quick = values.quick!;
 const num = (name: string, v: string | undefined, dflt: number): number => {
   if (v === undefined) return dflt;
@@ -114,6 +121,20 @@ if (suite === 'executor') {
   text = table(['model', 'intra_op_threads', 'batch', 'items_per_s', 'cpu_us_per_item', 'run_ms'],
     rows.map((r) => [r.model, r.intra_op_threads || 'default', r.batch, r.items_per_s, r.cpu_us_per_item, f(r.run_ms)]));
   text += '\n\n' + gains.map((g) => `${g.model} threads=${g.intra_op_threads || 'default'}: items/s at batch ${g.batch} over batch 1: ${g.gain}x`).join('\n');
+} else if (suite === 'fairness') {
+  const model = values.model ?? 'ocr_cls';
+  const deviceMs = values['device-ms'] === undefined || values['device-ms'] === '0' ? 0 : num('device-ms', values['device-ms'], 0);
+  const fairSlots = values['fair-slots'] === '0' ? 0 : Math.floor(num('fair-slots', values['fair-slots'], 1));
+  const r = await runFairnessBench({
+    model, deviceMs, fairSlots, requests: Math.floor(num('requests', values.requests, quick ? 20 : 200)),
+    rounds: Math.floor(num('rounds', values.rounds, quick ? 1 : 4)), heavyClients: 10, thinkMs: 10,
+    warmupMs: num('prewarm', values.prewarm, quick ? 0.5 : 10) * 1000, progress,
+  });
+  doc = { suite, machine, model, device_ms: deviceMs, fair_slots_per_executor: fairSlots, heavy_clients: 10, think_ms: 10, phases: r.phases, alone: r.alone, shared: r.shared, heavy: r.heavy, p99_ratio: r.p99_ratio, round_ratios: r.round_ratios, target: 1.5 };
+  text = table(['round', 'phase', 'requests', 'errors', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_requests', 'heavy_p50_ms', 'machine_busy_%'],
+    r.phases.map((x) => [x.round, x.phase, x.requests, x.errors, f(x.p50_ms), f(x.p99_ms), f(x.max_ms), x.heavy_requests, f(x.heavy_p50_ms), x.machine_busy_pct ?? '-']));
+  text += `\n\nquiet tenant, all rounds: alone p50 ${f(r.alone.p50_ms)} p99 ${f(r.alone.p99_ms)} ms (${r.alone.requests}), with the heavy tenant p50 ${f(r.shared.p50_ms)} p99 ${f(r.shared.p99_ms)} ms (${r.shared.requests}); heavy tenant p50 ${f(r.heavy.p50_ms)} p99 ${f(r.heavy.p99_ms)} ms (${r.heavy.requests})`;
+  text += `\nquiet p99 with the heavy tenant / alone: ${f(r.p99_ratio, 3)} (target <= 1.5) [per round ${r.round_ratios.join(', ')}]; ${model}${deviceMs ? `, ${deviceMs} ms device time per batch` : ', on the CPU'}`;
 } else if (suite === 'placement') {
   const executors = ints('executors', values.executors, quick ? [10, 100] : [10, 100, 1000, 10000]);
   const seconds = num('seconds', values.seconds, quick ? 0.2 : 2);

@@ -1,0 +1,90 @@
+// One tenant's closed-loop load in a process of its own (as another tenant's clients would be):
+// CLIENTS clients, each sending a request, waiting for the answer, pausing THINK_MS. Used by
+// e2e/fairness.test.ts and the fairness benchmark (tools/bench/fairness.ts) as the heavy tenant.
+//
+// Protocol (lines): prints `ready` after its first answer, then runs (or waits, with
+// SY_START_PAUSED=1). On stdin:
+//   pause   each client finishes its request in flight and waits; then one JSON line
+//           { lat: ms[], errors } for the period since it last ran
+//   resume  the clients start again (prints `resumed`)
+//   stop    as pause, then exits
+//   env: SY_ENDPOINTS (endpoints.json), SY_TOKEN, SY_MODEL, SY_CLIENTS (10), SY_THINK_MS (10)
+import { createInterface } from 'node:readline';
+import { readEndpoints } from '@switchyard/launcher';
+import type { ModelMetadataResponse__Output } from '@switchyard/proto';
+import { connectGateway, makeRequest } from '../cli/client.ts';
+
+const ep = readEndpoints(process.env.SY_ENDPOINTS!);
+const token = process.env.SY_TOKEN!;
+const clients = Number(process.env.SY_CLIENTS ?? 10);
+const thinkMs = Number(process.env.SY_THINK_MS ?? 10);
+const conns = Array.from({ length: clients }, () => connectGateway(ep, token));
+const req = makeRequest(await conns[0]!.call<ModelMetadataResponse__Output>('ModelMetadata', { name: process.env.SY_MODEL! }));
+await conns[0]!.call('ModelInfer', req);
+process.stdout.write('ready\n');
+
+let state: 'run' | 'pause' | 'stop' = process.env.SY_START_PAUSED === '1' ? 'pause' : 'run';
+let wakeUp: () => void = () => {};
+let woken = new Promise<void>((r) => { wakeUp = r; });
+let idle = 0;
+let onIdle: (() => void) | undefined;
+let lat: number[] = [];
+let errors = 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once every client waits (its request in flight answered), then reports the period. */
+async function settle(): Promise<void> {
+  if (idle < clients) await new Promise<void>((r) => { onIdle = r; });
+  process.stdout.write(`${JSON.stringify({ lat, errors })}\n`);
+  lat = [];
+  errors = 0;
+}
+
+const commands: string[] = [];
+let busy = false;
+async function drain(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  while (commands.length) {
+    const c = commands.shift()!;
+    if (c === 'pause' && state === 'run') {
+      state = 'pause';
+      await settle();
+    } else if (c === 'resume' && state === 'pause') {
+      state = 'run';
+      const wake = wakeUp;
+      woken = new Promise<void>((r) => { wakeUp = r; });
+      wake();
+      process.stdout.write('resumed\n');
+    } else if (c === 'stop') {
+      const was = state;
+      state = 'stop';
+      if (was === 'run') await settle();
+      else process.stdout.write(`${JSON.stringify({ lat, errors })}\n`);
+      for (const cn of conns) cn.close();
+      process.exit(0);
+    }
+  }
+  busy = false;
+}
+createInterface({ input: process.stdin }).on('line', (l) => { commands.push(l.trim()); void drain(); });
+
+await Promise.all(conns.map(async (c) => {
+  for (;;) {
+    if (state !== 'run') {
+      idle++;
+      if (idle === clients && onIdle) { const f = onIdle; onIdle = undefined; f(); }
+      await woken;
+      idle--;
+      continue;
+    }
+    const t0 = performance.now();
+    try {
+      await c.call('ModelInfer', req);
+      lat.push(performance.now() - t0);
+    } catch {
+      errors++;
+    }
+    await sleep(thinkMs);
+  }
+}));
