@@ -13,12 +13,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { startMesh, type Mesh } from '@switchyard/launcher';
 import type { ModelInferRequest, ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/client.ts';
 import { run as policyCmd } from '../tools/cli/policy-cmd.ts';
+import { spawnTenantLoad, type TenantReport } from '../tools/bench/tenant-process.ts';
 import { createClient, spiffeIdOf, unary } from '@switchyard/mesh';
 import { gatewayV1 } from '@switchyard/proto';
 import type { DecisionRecord__Output, GatewayClient } from '@switchyard/proto';
@@ -102,26 +101,16 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
   assert.equal(alone.errors, 0);
   // The heavy tenant's 10 clients run in a process of their own, as another tenant's would: in
   // this one their work would delay the quiet client's event loop, which no gateway can prevent.
-  const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', 'tools', 'bench', 'tenant-load.ts')], {
-    env: { ...process.env, SY_ENDPOINTS: path.join(dir, 'endpoints.json'), SY_TOKEN: heavyToken, SY_MODEL: MODEL, SY_CLIENTS: '10', SY_THINK_MS: String(THINK_MS) },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const next = async (): Promise<string> => {
-    const r = await lines.next();
-    if (r.done) throw new Error('the heavy tenant process exited early');
-    return r.value;
-  };
+  const heavy = spawnTenantLoad({ endpointsFile: path.join(dir, 'endpoints.json'), token: heavyToken, model: MODEL, clients: 10, thinkMs: THINK_MS });
   let shared: { lat: number[]; errors: number };
-  let heavyRes: Array<{ lat: number[]; errors: number }>;
+  let heavyRes: TenantReport[];
   try {
-    assert.equal(await next(), 'ready');
+    await heavy.ready;
     await sleep(500);
     shared = await client(quiet, N, undefined, 'quiet-shared');
-    child.stdin!.write('stop\n');
-    heavyRes = [JSON.parse(await next()) as { lat: number[]; errors: number }];
+    heavyRes = [await heavy.stop()];
   } finally {
-    if (child.exitCode === null) child.kill();
+    heavy.kill();
   }
   const heavyCount = heavyRes.reduce((a, r) => a + r.lat.length, 0);
   const heavyLat = heavyRes.flatMap((r) => r.lat);

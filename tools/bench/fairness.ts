@@ -16,14 +16,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { startMesh } from '@switchyard/launcher';
 import type { ModelInferRequest, ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
 import { run as policyCmd } from '../cli/policy-cmd.ts';
 import { machineCpuMs } from './cpu.ts';
 import { quantile, round } from './load.ts';
+import { spawnTenantLoad, type TenantLoad, type TenantReport } from './tenant-process.ts';
 
 export interface FairnessBenchOptions {
   model: string;
@@ -99,7 +98,7 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
   o.progress(`fairness: starting a mesh (${o.model}, ${o.fairSlots} slot(s) per executor${o.deviceMs ? `, ${o.deviceMs} ms device time per batch` : ''})`);
   const mesh = await startMesh({ stateDir: dir, gpuExecutors: 1, env: { gateway: { SY_FAIR_SLOTS_PER_EXECUTOR: String(o.fairSlots) }, 'gpu-executor-1': device, 'cpu-executor-1': device } });
   let quiet: GatewayConn | undefined;
-  let child: ReturnType<typeof spawn> | undefined;
+  let heavy: TenantLoad | undefined;
   try {
     const file = path.join(dir, 'policy.yaml');
     fs.writeFileSync(file, 'tenants:\n  quiet: { models: ["*"], weight: 1 }\n  heavy: { models: ["*"], weight: 1 }\n  demo: { models: ["*"] }\n');
@@ -115,26 +114,14 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
     for (let i = 0; ; i++) {
       try { await quiet.call('ModelInfer', req); break; } catch (e) { if (i > 100) throw e; await sleep(100); }
     }
-    child = spawn(process.execPath, [path.join(import.meta.dirname, 'tenant-load.ts')], {
-      env: { ...process.env, SY_ENDPOINTS: path.join(dir, 'endpoints.json'), SY_TOKEN: heavyToken, SY_MODEL: o.model, SY_CLIENTS: String(o.heavyClients), SY_THINK_MS: String(o.thinkMs), SY_START_PAUSED: '1' },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    const next = async (): Promise<string> => {
-      const r = await lines.next();
-      if (r.done) throw new Error('the heavy tenant process exited early');
-      return r.value;
-    };
-    const send = (cmd: string) => child!.stdin!.write(`${cmd}\n`);
-    if ((await next()) !== 'ready') throw new Error('the heavy tenant process did not start');
+    heavy = spawnTenantLoad({ endpointsFile: path.join(dir, 'endpoints.json'), token: heavyToken, model: o.model, clients: o.heavyClients, thinkMs: o.thinkMs, startPaused: true });
+    await heavy.ready;
 
     o.progress(`fairness: warming the mesh up (${o.warmupMs / 1000} s, both tenants)`);
-    send('resume');
-    await next();
+    await heavy.resume();
     const warmUntil = Date.now() + o.warmupMs;
     await Promise.all(Array.from({ length: 4 }, async () => { while (Date.now() < warmUntil) await quiet!.call('ModelInfer', req); }));
-    send('pause');
-    JSON.parse(await next());
+    await heavy.pause();
 
     const phases: FairnessPhase[] = [];
     const lat = { alone: [] as number[], shared: [] as number[], heavy: [] as number[] };
@@ -143,27 +130,25 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
       const order: Array<'alone' | 'shared'> = r % 2 === 1 ? ['alone', 'shared'] : ['shared', 'alone'];
       const p99: Record<string, number> = {};
       for (const phase of order) {
-        let heavy: { lat: number[]; errors: number } = { lat: [], errors: 0 };
+        let heavyRun: TenantReport = { lat: [], errors: 0 };
         if (phase === 'shared') {
-          send('resume');
-          await next();
+          await heavy.resume();
           await sleep(500);
         }
         const m0 = machineCpuMs(), t0 = performance.now();
         const q = await quietClient(quiet, req, o.requests, o.thinkMs);
         const m1 = machineCpuMs(), wall = performance.now() - t0;
         if (phase === 'shared') {
-          send('pause');
-          heavy = JSON.parse(await next()) as { lat: number[]; errors: number };
-          lat.heavy.push(...heavy.lat);
+          heavyRun = await heavy.pause();
+          lat.heavy.push(...heavyRun.lat);
         }
         lat[phase].push(...q.lat);
         const s = pooled(q.lat);
         p99[phase] = s.p99_ms;
-        const hs = heavy.lat.length ? pooled(heavy.lat) : null;
+        const hs = heavyRun.lat.length ? pooled(heavyRun.lat) : null;
         const row: FairnessPhase = {
           round: r, phase, requests: q.lat.length, errors: q.errors, p50_ms: s.p50_ms, p99_ms: s.p99_ms, max_ms: s.max_ms,
-          heavy_requests: heavy.lat.length, heavy_p50_ms: hs?.p50_ms ?? null,
+          heavy_requests: heavyRun.lat.length, heavy_p50_ms: hs?.p50_ms ?? null,
           machine_busy_pct: m0 !== null && m1 !== null ? round(((m1 - m0) / wall / os.availableParallelism()) * 100, 0) : null,
         };
         phases.push(row);
@@ -171,12 +156,11 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
       }
       roundRatios.push(round(p99.shared! / p99.alone!, 3));
     }
-    send('stop');
-    await next().catch(() => '');
+    await heavy.stop();
     const alone = pooled(lat.alone), shared = pooled(lat.shared);
     return { phases, alone, shared, heavy: pooled(lat.heavy), p99_ratio: round(shared.p99_ms / alone.p99_ms, 3), round_ratios: roundRatios };
   } finally {
-    if (child && child.exitCode === null) child.kill();
+    heavy?.kill();
     quiet?.close();
     await mesh.stop();
     fs.rmSync(dir, { recursive: true, force: true });

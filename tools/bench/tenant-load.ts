@@ -1,6 +1,7 @@
 // One tenant's closed-loop load in a process of its own (as another tenant's clients would be):
 // CLIENTS clients, each sending a request, waiting for the answer, pausing THINK_MS. Used by
-// e2e/fairness.test.ts and the fairness benchmark (tools/bench/fairness.ts) as the heavy tenant.
+// e2e/fairness.test.ts and the fairness benchmark (tools/bench/fairness.ts) as the heavy tenant,
+// through tools/bench/tenant-process.ts (the parent's side of the protocol below).
 //
 // Protocol (lines): prints `ready` after its first answer, then runs (or waits, with
 // SY_START_PAUSED=1). On stdin:

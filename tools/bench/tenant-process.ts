@@ -1,0 +1,54 @@
+// The parent's side of tenant-load.ts: spawns one tenant's closed-loop load in a process of its
+// own and speaks its line protocol (ready, pause → report, resume → resumed, stop → report).
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** What the tenant's clients got in one period of running: latencies (ms) and failed calls. */
+export interface TenantReport { lat: number[]; errors: number }
+
+export interface TenantLoadOptions {
+  endpointsFile: string;
+  token: string;
+  model: string;
+  clients: number;
+  thinkMs: number;
+  /** Wait for `resume` before sending (default: start at once). */
+  startPaused?: boolean;
+}
+
+export interface TenantLoad {
+  /** Resolves after the first answer (the load then runs, or waits with startPaused). */
+  ready: Promise<void>;
+  /** Each client finishes its request in flight and waits; the period's report. */
+  pause(): Promise<TenantReport>;
+  resume(): Promise<void>;
+  /** As pause, then the process exits. */
+  stop(): Promise<TenantReport>;
+  /** Kills the process if it still runs (cleanup after a failure). */
+  kill(): void;
+}
+
+export function spawnTenantLoad(o: TenantLoadOptions): TenantLoad {
+  const child = spawn(process.execPath, [path.join(import.meta.dirname, 'tenant-load.ts')], {
+    env: { ...process.env, SY_ENDPOINTS: o.endpointsFile, SY_TOKEN: o.token, SY_MODEL: o.model, SY_CLIENTS: String(o.clients), SY_THINK_MS: String(o.thinkMs), ...(o.startPaused ? { SY_START_PAUSED: '1' } : {}) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<string> => {
+    const r = await lines.next();
+    if (r.done) throw new Error('the tenant load process exited early');
+    return r.value;
+  };
+  const ask = async (cmd: string): Promise<string> => {
+    child.stdin.write(`${cmd}\n`);
+    return next();
+  };
+  return {
+    ready: next().then((l) => { if (l !== 'ready') throw new Error(`the tenant load process said ${JSON.stringify(l)} instead of ready`); }),
+    pause: async () => JSON.parse(await ask('pause')) as TenantReport,
+    resume: async () => { await ask('resume'); },
+    stop: async () => JSON.parse(await ask('stop')) as TenantReport,
+    kill: () => { if (child.exitCode === null) child.kill(); },
+  };
+}
