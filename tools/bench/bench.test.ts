@@ -110,6 +110,7 @@ test('fairness suite: a quiet tenant alone and beside a paused and resumed heavy
     // The heavy tenant is paused while the quiet one is alone, and answered while they share.
     if (p.phase === 'alone') assert.equal(p.heavy_requests, 0, JSON.stringify(p));
     else assert.ok((p.heavy_requests as number) > 0 && isNum(p.heavy_p50_ms), JSON.stringify(p));
+    assert.equal(p.heavy_errors, 0, JSON.stringify(p));
   }
   const alone = json.alone as Record<string, number>, shared = json.shared as Record<string, number>;
   assert.equal(alone.requests, 30);

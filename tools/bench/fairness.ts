@@ -50,6 +50,8 @@ export interface FairnessPhase {
   max_ms: number;
   /** The heavy tenant's answers during the phase (0 alone). */
   heavy_requests: number;
+  /** The heavy tenant's failed calls during the phase (refusals included). */
+  heavy_errors: number;
   heavy_p50_ms: number | null;
   /** Machine CPU busy over the phase, % of all cores. */
   machine_busy_pct: number | null;
@@ -148,11 +150,11 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
         const hs = heavyRun.lat.length ? pooled(heavyRun.lat) : null;
         const row: FairnessPhase = {
           round: r, phase, requests: q.lat.length, errors: q.errors, p50_ms: s.p50_ms, p99_ms: s.p99_ms, max_ms: s.max_ms,
-          heavy_requests: heavyRun.lat.length, heavy_p50_ms: hs?.p50_ms ?? null,
+          heavy_requests: heavyRun.lat.length, heavy_errors: heavyRun.errors, heavy_p50_ms: hs?.p50_ms ?? null,
           machine_busy_pct: m0 !== null && m1 !== null ? round(((m1 - m0) / wall / os.availableParallelism()) * 100, 0) : null,
         };
         phases.push(row);
-        o.progress(`fairness round ${r} ${phase}: quiet p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms${phase === 'shared' ? `; heavy ${row.heavy_requests} answered, p50 ${row.heavy_p50_ms} ms` : ''}; machine ${row.machine_busy_pct ?? '-'}% busy`);
+        o.progress(`fairness round ${r} ${phase}: quiet p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms${phase === 'shared' ? `; heavy ${row.heavy_requests} answered (${row.heavy_errors} failed), p50 ${row.heavy_p50_ms} ms` : ''}; machine ${row.machine_busy_pct ?? '-'}% busy`);
       }
       roundRatios.push(round(p99.shared! / p99.alone!, 3));
     }

@@ -131,8 +131,8 @@ if (suite === 'executor') {
     warmupMs: num('prewarm', values.prewarm, quick ? 0.5 : 10) * 1000, progress,
   });
   doc = { suite, machine, model, device_ms: deviceMs, fair_slots_per_executor: fairSlots, heavy_clients: 10, think_ms: 10, phases: r.phases, alone: r.alone, shared: r.shared, heavy: r.heavy, p99_ratio: r.p99_ratio, round_ratios: r.round_ratios, target: 1.5 };
-  text = table(['round', 'phase', 'requests', 'errors', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_requests', 'heavy_p50_ms', 'machine_busy_%'],
-    r.phases.map((x) => [x.round, x.phase, x.requests, x.errors, f(x.p50_ms), f(x.p99_ms), f(x.max_ms), x.heavy_requests, f(x.heavy_p50_ms), x.machine_busy_pct ?? '-']));
+  text = table(['round', 'phase', 'requests', 'errors', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_requests', 'heavy_errors', 'heavy_p50_ms', 'machine_busy_%'],
+    r.phases.map((x) => [x.round, x.phase, x.requests, x.errors, f(x.p50_ms), f(x.p99_ms), f(x.max_ms), x.heavy_requests, x.heavy_errors, f(x.heavy_p50_ms), x.machine_busy_pct ?? '-']));
   text += `\n\nquiet tenant, all rounds: alone p50 ${f(r.alone.p50_ms)} p99 ${f(r.alone.p99_ms)} ms (${r.alone.requests}), with the heavy tenant p50 ${f(r.shared.p50_ms)} p99 ${f(r.shared.p99_ms)} ms (${r.shared.requests}); heavy tenant p50 ${f(r.heavy.p50_ms)} p99 ${f(r.heavy.p99_ms)} ms (${r.heavy.requests})`;
   text += `\nquiet p99 with the heavy tenant / alone: ${f(r.p99_ratio, 3)} (target <= 1.5) [per round ${r.round_ratios.join(', ')}]; ${model}${deviceMs ? `, ${deviceMs} ms device time per batch` : ', on the CPU'}`;
 } else if (suite === 'placement') {
