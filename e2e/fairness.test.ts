@@ -18,6 +18,7 @@ import type { ModelInferRequest, ModelMetadataResponse__Output } from '@switchya
 import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/client.ts';
 import { run as policyCmd } from '../tools/cli/policy-cmd.ts';
 import { spawnTenantLoad, type TenantReport } from '../tools/bench/tenant-process.ts';
+import { pacedClient } from '../tools/bench/load.ts';
 import { createClient, spiffeIdOf, unary } from '@switchyard/mesh';
 import { gatewayV1 } from '@switchyard/proto';
 import type { DecisionRecord__Output, GatewayClient } from '@switchyard/proto';
@@ -79,22 +80,9 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
 }
 
-/** One client: N requests, each followed by the same pause. Latencies in ms; request ids `<idPrefix>-<i>` when given. */
-async function client(conn: GatewayConn, n: number, stop?: () => boolean, idPrefix?: string): Promise<{ lat: number[]; errors: number }> {
-  const lat: number[] = [];
-  let errors = 0;
-  for (let i = 0; i < n && !(stop?.() ?? false); i++) {
-    const t0 = performance.now();
-    try {
-      await conn.call('ModelInfer', idPrefix ? { ...req, id: `${idPrefix}-${i}` } : req);
-      lat.push(performance.now() - t0);
-    } catch {
-      errors++;
-    }
-    await sleep(THINK_MS);
-  }
-  return { lat, errors };
-}
+/** The quiet tenant's client: N requests, each followed by the same pause; request ids `<idPrefix>-<i>` when given. */
+const client = (conn: GatewayConn, n: number, idPrefix?: string) =>
+  pacedClient((i) => conn.call('ModelInfer', idPrefix ? { ...req, id: `${idPrefix}-${i}` } : req), n, THINK_MS);
 
 test('the quiet tenant keeps its latency while another tenant sends 10x its load', async () => {
   const alone = await client(quiet, N);
@@ -107,7 +95,7 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
   try {
     await heavy.ready;
     await sleep(500);
-    shared = await client(quiet, N, undefined, 'quiet-shared');
+    shared = await client(quiet, N, 'quiet-shared');
     heavyRes = [await heavy.stop()];
   } finally {
     heavy.kill();

@@ -17,11 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { startMesh } from '@switchyard/launcher';
-import type { ModelInferRequest, ModelMetadataResponse__Output } from '@switchyard/proto';
+import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
 import { run as policyCmd } from '../cli/policy-cmd.ts';
 import { machineCpuMs } from './cpu.ts';
-import { quantile, round } from './load.ts';
+import { pacedClient, quantile, round } from './load.ts';
 import { spawnTenantLoad, type TenantLoad, type TenantReport } from './tenant-process.ts';
 
 export interface FairnessBenchOptions {
@@ -77,23 +77,6 @@ function pooled(lat: number[]): FairnessPooled {
   return { requests: s.length, p50_ms: round(quantile(s, 0.5), 2), p99_ms: round(quantile(s, 0.99), 2), max_ms: round(s[s.length - 1] ?? 0, 2) };
 }
 
-/** The quiet tenant's client: n requests, each followed by the pause. */
-async function quietClient(conn: GatewayConn, req: ModelInferRequest, n: number, thinkMs: number): Promise<{ lat: number[]; errors: number }> {
-  const lat: number[] = [];
-  let errors = 0;
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    try {
-      await conn.call('ModelInfer', req);
-      lat.push(performance.now() - t0);
-    } catch {
-      errors++;
-    }
-    await sleep(thinkMs);
-  }
-  return { lat, errors };
-}
-
 export async function runFairnessBench(o: FairnessBenchOptions): Promise<FairnessResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-bench-fair-'));
   const device: Record<string, string> = o.deviceMs > 0 ? { SY_FAULT_DELAY_MS: String(o.deviceMs) } : {};
@@ -138,7 +121,7 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
           await sleep(500);
         }
         const m0 = machineCpuMs(), t0 = performance.now();
-        const q = await quietClient(quiet, req, o.requests, o.thinkMs);
+        const q = await pacedClient(() => quiet!.call('ModelInfer', req), o.requests, o.thinkMs);
         const m1 = machineCpuMs(), wall = performance.now() - t0;
         if (phase === 'shared') {
           heavyRun = await heavy.pause();

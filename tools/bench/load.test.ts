@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleLoad, pool, prewarm } from './load.ts';
+import { sampleLoad, pool, prewarm, pacedClient } from './load.ts';
 import { processCpuMs, machineCpuMs, cpuWindow, cpuPerRequestUs } from './cpu.ts';
 
 test('pool: windows summed, throughput over their total time, percentiles over every latency', async () => {
@@ -56,4 +56,13 @@ test('prewarm: 1 s turns on each call in turn, nothing returned', async () => {
   // Turns alternate: a, b, a, b (each a run of calls).
   const runs = order.filter((x, i) => i === 0 || order[i - 1] !== x);
   assert.deepEqual(runs, ['a', 'b', 'a', 'b']);
+});
+
+test('pacedClient: n calls in order, each answered call timed, failures counted not thrown', async () => {
+  const seen: number[] = [];
+  const r = await pacedClient(async (i) => { seen.push(i); if (i % 3 === 2) throw new Error('refused'); }, 7, 1);
+  assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(r.errors, 2);
+  assert.equal(r.lat.length, 5);
+  assert.ok(r.lat.every((ms) => Number.isFinite(ms) && ms >= 0));
 });

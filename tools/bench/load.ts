@@ -39,6 +39,27 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   return sampleLoad(o);
 }
 
+/** What a paced client got: each answered call's latency (ms) and the failed calls. */
+export interface PacedReport { lat: number[]; errors: number }
+
+/** One client at its own pace rather than flat out: `n` calls, each awaited and followed by a
+ *  pause of `thinkMs` (a tenant's client in the fairness scenario). `call(i)` sends the i-th. */
+export async function pacedClient(call: (i: number) => Promise<unknown>, n: number, thinkMs: number): Promise<PacedReport> {
+  const lat: number[] = [];
+  let errors = 0;
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    try {
+      await call(i);
+      lat.push(performance.now() - t0);
+    } catch {
+      errors++;
+    }
+    await new Promise((r) => setTimeout(r, thinkMs));
+  }
+  return { lat, errors };
+}
+
 /** Unmeasured load before a comparison: `seconds` 1 s turns on each of `calls` in turn, at
  *  `concurrency`. A fresh mesh speeds up for tens of seconds (JIT, heap sizing), and the side
  *  with more code (telemetry on, the gateway path) takes longer: without this the first

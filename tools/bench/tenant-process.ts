@@ -4,8 +4,10 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+import type { PacedReport } from './load.ts';
+
 /** What the tenant's clients got in one period of running: latencies (ms) and failed calls. */
-export interface TenantReport { lat: number[]; errors: number }
+export type TenantReport = PacedReport;
 
 export interface TenantLoadOptions {
   endpointsFile: string;
