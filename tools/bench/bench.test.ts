@@ -120,6 +120,42 @@ test('fairness suite: a quiet tenant alone and beside a paused and resumed heavy
   assert.match(stdout, /quiet p99 with the heavy tenant \/ alone: [\d.]+ \(target <= 1.5\)/);
 });
 
+// Two meshes each (telemetry on and off, or both off): the suite's shape and its paired estimate.
+const telemetryArgs = ['--suite', 'telemetry', '--model', 'mlp', '--concurrency', '4', '--slices', '3', '--duration', '0.3', '--warmup', '0.1'];
+
+test('telemetry suite: alternating on/off slices, the paired ratio with its interval, traces exported only by "on"', async () => {
+  const { json, stdout } = await bench(telemetryArgs);
+  assert.equal(json.suite, 'telemetry');
+  assert.equal(json.calibration, false);
+  const rows = json.results as Array<Record<string, unknown>>;
+  // Slice 1 off then on, slice 2 on then off, slice 3 off then on.
+  assert.deepEqual(rows.map((r) => `${r.slice}/${r.mode}`), ['1/off', '1/on', '2/on', '2/off', '3/off', '3/on']);
+  for (const r of rows) {
+    assert.equal(r.errors, 0, JSON.stringify(r));
+    assert.ok((r.requests as number) > 0 && isNum(r.throughput_rps), JSON.stringify(r));
+  }
+  const p = (json.paired_on_over_off as Record<string, { pairs: number; geo_mean: number; ci95: [number, number] }>)['4']!;
+  assert.equal(p.pairs, 3);
+  const ratios = [1, 2, 3].map((s) => (rows.find((r) => r.slice === s && r.mode === 'on')!.throughput_rps as number) / (rows.find((r) => r.slice === s && r.mode === 'off')!.throughput_rps as number));
+  assert.ok(Math.abs(p.geo_mean - Math.cbrt(ratios[0]! * ratios[1]! * ratios[2]!)) < 1e-3, JSON.stringify({ p, ratios }));
+  assert.ok(p.ci95[0] <= p.geo_mean && p.geo_mean <= p.ci95[1], JSON.stringify(p));
+  assert.ok(isNum((json.ratio_on_over_off as Record<string, number>)['4']));
+  const whole = json.whole_run as Array<Record<string, unknown>>;
+  assert.deepEqual(whole.map((w) => w.mode), ['off', 'on']);
+  for (const w of whole) assert.ok((w.requests as number) > 0 && isNum(w.mesh_cpu_us_per_request), JSON.stringify(w));
+  // The "on" mesh samples one trace in ten and exports them to the suite's sink (within the drain).
+  assert.ok((json.otlp_exports_total as number) > 0, JSON.stringify(json.otlp_exports_total));
+  assert.match(stdout, /paired by slice \(geometric mean of each slice's on\/off, 95 % interval\): c=4: [\d.]+ \[[\d.]+, [\d.]+\] over 3 pairs/);
+});
+
+test('telemetry suite --calibrate: both meshes without telemetry (nothing exported), said so', async () => {
+  const { json, stdout } = await bench([...telemetryArgs, '--calibrate']);
+  assert.equal(json.calibration, true);
+  assert.equal(json.otlp_exports_total, 0);
+  assert.equal((json.paired_on_over_off as Record<string, { pairs: number }>)['4']!.pairs, 3);
+  assert.match(stdout, /calibration \(--calibrate\): both meshes ran WITHOUT telemetry/);
+});
+
 test('bad arguments: exit code 2 with the usage', async () => {
   await assert.rejects(bench(['--suite', 'nope']), /--suite must be executor, placement, mesh, telemetry, onnxruntime or fairness/);
 });

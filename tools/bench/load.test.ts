@@ -66,3 +66,21 @@ test('pacedClient: n calls in order, each answered call timed, failures counted 
   assert.equal(r.lat.length, 5);
   assert.ok(r.lat.every((ms) => Number.isFinite(ms) && ms >= 0));
 });
+
+test('pairedRatio: geometric mean of the pairs with a t interval on the logs', async () => {
+  const { pairedRatio } = await import('./load.ts');
+  assert.equal(pairedRatio([]), null);
+  assert.deepEqual(pairedRatio([[2, 1]]), { pairs: 1, geo_mean: 2, ci95: null });
+  // Equal ratios: no spread, the interval is the point.
+  assert.deepEqual(pairedRatio([[9, 10], [18, 20], [0.9, 1]]), { pairs: 3, geo_mean: 0.9, ci95: [0.9, 0.9] });
+  // 0.5 and 2: geometric mean 1; logs ±ln 2, sd ln2·√2, t(1) = 12.706, half = 12.706·ln 2.
+  const r = pairedRatio([[1, 2], [2, 1], [0, 5]])!;
+  assert.equal(r.pairs, 2, 'a pair with a zero is left out');
+  assert.equal(r.geo_mean, 1);
+  assert.ok(Math.abs(r.ci95![0] - Math.exp(-12.706 * Math.LN2)) < 1e-4 && Math.abs(r.ci95![1] - Math.exp(12.706 * Math.LN2)) / Math.exp(12.706 * Math.LN2) < 1e-3, JSON.stringify(r));
+  // Beyond 31 pairs the normal quantile: 40 pairs alternating 0.9 and 1.1.
+  const many = pairedRatio(Array.from({ length: 40 }, (_, i) => [i % 2 ? 1.1 : 0.9, 1] as const))!;
+  const logs = Array.from({ length: 40 }, (_, i) => Math.log(i % 2 ? 1.1 : 0.9));
+  const m = logs.reduce((a, b) => a + b) / 40, sd = Math.sqrt(logs.reduce((a, x) => a + (x - m) ** 2, 0) / 39);
+  assert.ok(Math.abs(many.ci95![0] - Math.exp(m - 1.96 * sd / Math.sqrt(40))) < 1e-4, JSON.stringify(many));
+});

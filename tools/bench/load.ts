@@ -147,3 +147,32 @@ export const round = (v: number, digits: number): number => {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
 };
+
+/** Two-sided 95 % quantiles of Student's t for 1..30 degrees of freedom (1.96 beyond). */
+const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+export interface PairedRatio {
+  /** Pairs used (both values > 0). */
+  pairs: number;
+  /** Geometric mean of a/b over the pairs. */
+  geo_mean: number;
+  /** 95 % confidence interval of the geometric mean (t on the logs); null under 2 pairs. */
+  ci95: [number, number] | null;
+}
+
+/**
+ * The ratio a/b estimated from paired measurements (a and b taken close together, e.g. the two
+ * halves of one slice of an alternating benchmark): the geometric mean of the per-pair ratios
+ * with a 95 % confidence interval. Pairing cancels drift that hits both alike; the interval says
+ * how far the machine's remaining noise leaves the estimate from the true ratio.
+ */
+export function pairedRatio(pairs: ReadonlyArray<readonly [number, number]>): PairedRatio | null {
+  const logs = pairs.filter(([a, b]) => a > 0 && b > 0).map(([a, b]) => Math.log(a / b));
+  const n = logs.length;
+  if (n === 0) return null;
+  const mean = logs.reduce((s, x) => s + x, 0) / n;
+  if (n < 2) return { pairs: n, geo_mean: round(Math.exp(mean), 4), ci95: null };
+  const sd = Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
+  const half = (T95[n - 2] ?? 1.96) * (sd / Math.sqrt(n));
+  return { pairs: n, geo_mean: round(Math.exp(mean), 4), ci95: [round(Math.exp(mean - half), 4), round(Math.exp(mean + half), 4)] };
+}

@@ -6,7 +6,10 @@
 //         (startTelemetry returns no-ops), no metrics endpoint, no trace export.
 // Both meshes run at once (an idle mesh costs little: heartbeats), and the load alternates
 // between them in short slices (off/on, on/off, ...), so drift on a shared machine hits both
-// modes alike. Closed-loop ModelInfer load through each gateway (token, mTLS, placement left to
+// modes alike; each slice's on/off pair also gives one ratio, and their geometric mean with a
+// 95 % confidence interval says how precisely the run measured it. `calibrate` runs the "on"
+// mesh without telemetry as well (an A/A run): its ratio and interval are the method's own
+// spread on this machine. Closed-loop ModelInfer load through each gateway (token, mTLS, placement left to
 // the gateway, tenant quota lifted).
 import fs from 'node:fs';
 import http from 'node:http';
@@ -16,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { startMesh, type Mesh } from '@switchyard/launcher';
 import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
-import { prewarm, runLoad, round, type LoadResult } from './load.ts';
+import { prewarm, runLoad, round, pairedRatio, type LoadResult, type PairedRatio } from './load.ts';
 import { cpuWindow, cpuPerRequestUs, processCpuMs } from './cpu.ts';
 
 export interface TelemetryBenchOptions {
@@ -34,6 +37,8 @@ export interface TelemetryBenchOptions {
   otlp?: boolean;
   /** SY_OTEL_TRACE_SAMPLE_RATIO for the "on" mesh (default: unset = the services' default, libs/otel). */
   sampleRatio?: number;
+  /** A/A calibration: the "on" mesh also runs with SY_OTEL_DISABLED (default false). */
+  calibrate?: boolean;
   progress: (line: string) => void;
 }
 
@@ -57,7 +62,20 @@ const DRAIN_MS = 6000;
 
 const SERVICES = ['policy', 'telemetry', 'placement-scheduler', 'gpu-executor-1', 'cpu-executor-1', 'gateway'];
 
-export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ results: TelemetryRow[]; summary: TelemetrySummary[]; ratio_by_concurrency: Record<string, number | null>; whole_run: WholeRunCpu[]; whole_run_cpu_ratio: number | null }> {
+export interface TelemetryBenchResult {
+  results: TelemetryRow[];
+  summary: TelemetrySummary[];
+  /** Total throughput on / total throughput off, per concurrency. */
+  ratio_by_concurrency: Record<string, number | null>;
+  /** The same ratio from each slice's on/off pair: geometric mean and 95 % interval. */
+  paired_by_concurrency: Record<string, PairedRatio | null>;
+  whole_run: WholeRunCpu[];
+  whole_run_cpu_ratio: number | null;
+  /** OTLP trace export requests the sink received over the run (drain included). */
+  otlp_exports_total: number;
+}
+
+export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<TelemetryBenchResult> {
   // OTLP sink: counts trace export requests (no decoding).
   let exports = 0;
   const sink = http.createServer((req, res) => {
@@ -85,7 +103,7 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
   const whole: WholeRunCpu[] = [];
   try {
     for (const mode of ['off', 'on'] as const) {
-      const vars: Record<string, string> = mode === 'off' ? { SY_OTEL_DISABLED: 'true' } : {
+      const vars: Record<string, string> = mode === 'off' || o.calibrate ? { SY_OTEL_DISABLED: 'true' } : {
         ...(o.otlp === false ? {} : { SY_OTLP_ENDPOINT: otlp }),
         ...(o.sampleRatio !== undefined ? { SY_OTEL_TRACE_SAMPLE_RATIO: String(o.sampleRatio) } : {}),
       };
@@ -145,7 +163,15 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
   }
   const summary: TelemetrySummary[] = [];
   const ratio: Record<string, number | null> = {};
+  const paired: Record<string, PairedRatio | null> = {};
   for (const c of o.concurrency) {
+    const pairs: Array<[number, number]> = [];
+    for (let slice = 1; slice <= o.slices; slice++) {
+      const on = rows.find((r) => r.mode === 'on' && r.concurrency === c && r.slice === slice);
+      const off = rows.find((r) => r.mode === 'off' && r.concurrency === c && r.slice === slice);
+      if (on && off) pairs.push([on.throughput_rps, off.throughput_rps]);
+    }
+    paired[String(c)] = pairedRatio(pairs);
     for (const mode of ['off', 'on'] as const) {
       const mine = rows.filter((r) => r.mode === mode && r.concurrency === c);
       const requests = mine.reduce((a, r) => a + r.requests, 0);
@@ -157,5 +183,5 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<{ res
     ratio[String(c)] = off.throughput_rps > 0 ? round(on.throughput_rps / off.throughput_rps, 3) : null;
   }
   const wOn = whole.find((w) => w.mode === 'on')?.mesh_cpu_us_per_request, wOff = whole.find((w) => w.mode === 'off')?.mesh_cpu_us_per_request;
-  return { results: rows, summary, ratio_by_concurrency: ratio, whole_run: whole, whole_run_cpu_ratio: wOn && wOff ? round(wOn / wOff, 3) : null };
+  return { results: rows, summary, ratio_by_concurrency: ratio, paired_by_concurrency: paired, otlp_exports_total: exports, whole_run: whole, whole_run_cpu_ratio: wOn && wOff ? round(wOn / wOff, 3) : null };
 }

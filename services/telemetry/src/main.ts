@@ -94,7 +94,7 @@ try {
   const series = new SeriesStore({ retentionMs: cfg.seriesRetentionSeconds * 1000, defaultSlo, slos: cfg.slos });
   const cost = new CostLedger();
   const insights = new Insights({ slotMs: series.slotMs });
-  const metrics = registerMetrics(tel.meter, agg, { series, cost });
+  const metrics = registerMetrics(tel.meter, agg, { histograms: tel.histograms, series, cost });
 
   let redis: Redis | undefined;
   if (cfg.redisUrl) {

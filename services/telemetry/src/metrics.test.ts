@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MeterProvider, MetricReader, DataPointType, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
+import { PreAggregatedMetrics } from '@switchyard/otel';
 import { Aggregator } from './aggregate.ts';
 import { registerMetrics } from './metrics.ts';
 import type { CostOutcome } from './series.ts';
@@ -21,9 +22,10 @@ async function collect(reader: TestReader) {
 }
 
 test('an outcome batch adds each counter once per attribute set and records every latency', async () => {
-  const reader = new TestReader();
+  const histograms = new PreAggregatedMetrics();
+  const reader = new TestReader({ metricProducers: [histograms] });
   const provider = new MeterProvider({ readers: [reader] });
-  const m = registerMetrics(provider.getMeter('t'), new Aggregator());
+  const m = registerMetrics(provider.getMeter('t'), new Aggregator(), { histograms });
   m.recordOutcomes([
     outcome(), outcome({ latency_ms: 30 }), outcome({ tenant: 'beta' }),
     outcome({ status: 'DEADLINE_EXCEEDED', latency_ms: 500, cost: 0 }),

@@ -3,7 +3,7 @@
 // scrape time). Names: OTel-style dotted names where the exporter keeps them
 // (switchyard.request.duration, unit s) and Prometheus-style names elsewhere; see
 // docs/observability.md for the full list.
-import type { Meter } from '@switchyard/otel';
+import type { HistogramSeries, Meter, PreAggregatedMetrics } from '@switchyard/otel';
 import type { Heartbeat__Output } from '@switchyard/proto';
 import { executorKey, isError, poolKey, type Aggregator } from './aggregate.ts';
 import { BURN_METRIC_WINDOWS, isSpill, reasonLabel, type CostLedger, type CostOutcome, type SeriesStore } from './series.ts';
@@ -19,21 +19,27 @@ export interface ServiceMetrics {
 }
 
 export interface MetricsSources {
+  /** Where switchyard.request.duration is aggregated (recorded once per outcome, so
+   *  pre-aggregated: libs/otel pre-aggregated.ts); its readers must have it among their
+   *  metricProducers (startTelemetry's do for Telemetry.histograms). */
+  histograms: PreAggregatedMetrics;
   series?: SeriesStore;
   cost?: CostLedger;
   staleMs?: number;
 }
 
-export function registerMetrics(meter: Meter, agg: Aggregator, opts: MetricsSources = {}): ServiceMetrics {
+export function registerMetrics(meter: Meter, agg: Aggregator, opts: MetricsSources): ServiceMetrics {
   const staleMs = opts.staleMs ?? 30_000;
   const requests = meter.createCounter('switchyard_requests', {
     description: 'Requests finished at the gateway, by model, version, pool, executor, tenant and outcome (ok|error)',
   });
-  const duration = meter.createHistogram('switchyard.request.duration', {
+  const duration = opts.histograms.histogram('switchyard.request.duration', {
     description: 'End-to-end request latency at the gateway',
     unit: 's',
-    advice: { explicitBucketBoundaries: DURATION_BUCKETS_S },
+    boundaries: DURATION_BUCKETS_S,
   });
+  // The duration series of each attribute set, by the same key as the request counter's.
+  const durationSeries = new Map<string, HistogramSeries>();
   const decisions = meter.createCounter('switchyard_placement_decisions', {
     description: 'Placement decisions by pool and reason (from Outcome.placement_reason)',
   });
@@ -152,8 +158,13 @@ export function registerMetrics(meter: Meter, agg: Aggregator, opts: MetricsSour
       const pool = poolKey(o.pool);
       const model = o.model_name || 'unknown', version = o.model_version || '', tenant = o.tenant || 'unknown';
       const executor = executorKey(o), outcome = isError(o) ? 'error' : 'ok';
-      const attrs = bump(reqs, `${model}\u0000${version}\u0000${pool}\u0000${executor}\u0000${tenant}\u0000${outcome}`, () => ({ model, version, pool, executor, tenant, outcome }), 1);
-      if (Number.isFinite(o.latency_ms) && o.latency_ms >= 0) duration.record(o.latency_ms / 1000, attrs);
+      const key = `${model}\u0000${version}\u0000${pool}\u0000${executor}\u0000${tenant}\u0000${outcome}`;
+      const attrs = bump(reqs, key, () => ({ model, version, pool, executor, tenant, outcome }), 1);
+      if (Number.isFinite(o.latency_ms) && o.latency_ms >= 0) {
+        let d = durationSeries.get(key);
+        if (!d) durationSeries.set(key, (d = duration.series(attrs)));
+        d.record(o.latency_ms / 1000);
+      }
       const reason = reasonLabel(o);
       bump(decs, `${pool}\u0000${reason}`, () => ({ pool, reason }), 1);
       if (isSpill(o)) bump(spilled, `${model}\u0000${version}\u0000${tenant}`, () => ({ model, version, tenant }), 1);
