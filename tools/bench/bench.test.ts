@@ -142,7 +142,7 @@ test('telemetry suite: alternating on/off slices, the paired ratio with its inte
   assert.ok(isNum((json.ratio_on_over_off as Record<string, number>)['4']));
   const whole = json.whole_run as Array<Record<string, unknown>>;
   assert.deepEqual(whole.map((w) => w.mode), ['off', 'on']);
-  for (const w of whole) assert.ok((w.requests as number) > 0 && isNum(w.mesh_cpu_us_per_request), JSON.stringify(w));
+  for (const w of whole) assert.ok((w.requests as number) > 0 && isNum(w.mesh_cpu_us_per_request) && (w.mean_batch_size as number) >= 1, JSON.stringify(w));
   // The "on" mesh samples one trace in ten and exports them to the suite's sink (within the drain).
   assert.ok((json.otlp_exports_total as number) > 0, JSON.stringify(json.otlp_exports_total));
   assert.match(stdout, /paired by slice \(geometric mean of each slice's on\/off, 95 % interval\): c=4: [\d.]+ \[[\d.]+, [\d.]+\] over 3 pairs/);

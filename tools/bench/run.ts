@@ -161,7 +161,7 @@ if (suite === 'executor') {
   text += `\n\nthroughput telemetry on / off: ${Object.entries(r.ratio_by_concurrency).map(([c, v]) => `c=${c}: ${f(v, 3)}`).join(', ')} (target >= 0.9); traces sampled: ${sampleRatio}${values['sample-ratio'] === undefined ? ' (the default)' : ''}, ${values['no-otlp'] ? 'not exported' : 'exported over OTLP'}`;
   text += `\npaired by slice (geometric mean of each slice's on/off, 95 % interval): ${Object.entries(r.paired_by_concurrency).map(([c, p]) => `c=${c}: ${p ? `${f(p.geo_mean, 3)}${p.ci95 ? ` [${f(p.ci95[0], 3)}, ${f(p.ci95[1], 3)}]` : ''} over ${p.pairs} pairs` : '-'}`).join(', ')}`;
   if (values.calibrate) text += '\ncalibration (--calibrate): both meshes ran WITHOUT telemetry; the ratios above are the method\'s own spread, not an overhead';
-  text += `\nmesh CPU per request over the whole run (deferred work included): ${r.whole_run.map((w) => `${w.mode} ${f(w.mesh_cpu_us_per_request, 0)} µs (${w.requests} requests)`).join(', ')}; on / off ${f(r.whole_run_cpu_ratio, 3)}`;
+  text += `\nmesh CPU per request over the whole run (deferred work included): ${r.whole_run.map((w) => `${w.mode} ${f(w.mesh_cpu_us_per_request, 0)} µs (${w.requests} requests, ${f(w.mean_batch_size, 2)} per batch)`).join(', ')}; on / off ${f(r.whole_run_cpu_ratio, 3)}`;
 } else {
   const r = await runMeshBench({
     model: values.model ?? 'identity_fp32',

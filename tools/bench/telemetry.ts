@@ -55,7 +55,13 @@ export interface TelemetrySummary {
  * its own slices: an OpenTelemetry batch span processor exports up to its delay after a span ends
  * (5 s by the SDK's default), by then during the other mode's slice.
  */
-export interface WholeRunCpu { mode: 'on' | 'off'; requests: number; mesh_cpu_us_per_request: number | null }
+export interface WholeRunCpu {
+  mode: 'on' | 'off'; requests: number; mesh_cpu_us_per_request: number | null;
+  /** Requests per batch the mesh's executors ran over its life (ModelStatistics through the
+   *  gateway: inference_count / execution_count). An executor's cost per request falls as its
+   *  batches grow, so a mesh settling on smaller batches costs more per request for that alone. */
+  mean_batch_size: number | null;
+}
 
 /** Longer than the SDK's default span export delay (5 s), so deferred exports are counted. */
 const DRAIN_MS = 6000;
@@ -147,11 +153,13 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<Telem
     }
     o.progress(`telemetry: ${DRAIN_MS / 1000} s for work the meshes deferred (span exports), then their whole-run CPU`);
     await new Promise((r) => setTimeout(r, DRAIN_MS));
-    meshes.forEach((m, i) => {
+    for (const [i, m] of meshes.entries()) {
       const a = cpuStart[i], b = meshCpuMs(m);
       const n = served[m.mode];
-      whole.push({ mode: m.mode, requests: n, mesh_cpu_us_per_request: a === null || a === undefined || b === null || n === 0 ? null : round(((b - a) * 1000) / n, 0) });
-    });
+      const stats = await m.gw.call<{ model_stats: Array<{ inference_count: number | string; execution_count: number | string }> }>('ModelStatistics', { name: o.model });
+      const rows = stats.model_stats.reduce((s, x) => s + Number(x.inference_count), 0), runs = stats.model_stats.reduce((s, x) => s + Number(x.execution_count), 0);
+      whole.push({ mode: m.mode, requests: n, mesh_cpu_us_per_request: a === null || a === undefined || b === null || n === 0 ? null : round(((b - a) * 1000) / n, 0), mean_batch_size: runs > 0 ? round(rows / runs, 2) : null });
+    }
   } finally {
     for (const m of meshes) {
       m.gw.close();
