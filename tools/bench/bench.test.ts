@@ -127,6 +127,8 @@ test('telemetry suite: alternating on/off slices, the paired ratio with its inte
   const { json, stdout } = await bench(telemetryArgs);
   assert.equal(json.suite, 'telemetry');
   assert.equal(json.calibration, false);
+  assert.equal(json.otlp_export, true);
+  assert.equal(json.sample_ratio, 0.1);
   const rows = json.results as Array<Record<string, unknown>>;
   // Slice 1 off then on, slice 2 on then off, slice 3 off then on.
   assert.deepEqual(rows.map((r) => `${r.slice}/${r.mode}`), ['1/off', '1/on', '2/on', '2/off', '3/off', '3/on']);
@@ -152,6 +154,8 @@ test('telemetry suite --calibrate: both meshes without telemetry (nothing export
   const { json, stdout } = await bench([...telemetryArgs, '--calibrate']);
   assert.equal(json.calibration, true);
   assert.equal(json.otlp_exports_total, 0);
+  assert.equal(json.otlp_export, false);
+  assert.equal(json.sample_ratio, 0);
   assert.equal((json.paired_on_over_off as Record<string, { pairs: number }>)['4']!.pairs, 3);
   assert.match(stdout, /calibration \(--calibrate\): both meshes ran WITHOUT telemetry/);
 });
