@@ -1,7 +1,7 @@
 // Smoke test of the benchmark harness: each suite runs with --quick and tiny sizes as a real
 // child process (`node tools/bench/run.ts`), and its JSON has the documented shape with real
 // measurements (requests served, no errors). No timing assertions.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sy-bench-test-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function bench(args: string[]): Promise<{ json: Record<string, unknown>; stdout: string }> {
   const out = path.join(tmp, `${args[1]}.json`);
