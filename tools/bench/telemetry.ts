@@ -57,8 +57,8 @@ export interface TelemetrySummary {
  */
 export interface WholeRunCpu {
   mode: 'on' | 'off'; requests: number; mesh_cpu_us_per_request: number | null;
-  /** Requests per batch the mesh's executors ran over its life (ModelStatistics through the
-   *  gateway: inference_count / execution_count). An executor's cost per request falls as its
+  /** Rows (inferences) per batch the mesh's executors ran over its life (ModelStatistics through
+   *  the gateway: inference_count / execution_count; one row per request here). An executor's cost per request falls as its
    *  batches grow, so a mesh settling on smaller batches costs more per request for that alone. */
   mean_batch_size: number | null;
 }
@@ -157,8 +157,8 @@ export async function runTelemetryBench(o: TelemetryBenchOptions): Promise<Telem
       const a = cpuStart[i], b = meshCpuMs(m);
       const n = served[m.mode];
       const stats = await m.gw.call<{ model_stats: Array<{ inference_count: number | string; execution_count: number | string }> }>('ModelStatistics', { name: o.model });
-      const rows = stats.model_stats.reduce((s, x) => s + Number(x.inference_count), 0), runs = stats.model_stats.reduce((s, x) => s + Number(x.execution_count), 0);
-      whole.push({ mode: m.mode, requests: n, mesh_cpu_us_per_request: a === null || a === undefined || b === null || n === 0 ? null : round(((b - a) * 1000) / n, 0), mean_batch_size: runs > 0 ? round(rows / runs, 2) : null });
+      const inferences = stats.model_stats.reduce((s, x) => s + Number(x.inference_count), 0), runs = stats.model_stats.reduce((s, x) => s + Number(x.execution_count), 0);
+      whole.push({ mode: m.mode, requests: n, mesh_cpu_us_per_request: a === null || a === undefined || b === null || n === 0 ? null : round(((b - a) * 1000) / n, 0), mean_batch_size: runs > 0 ? round(inferences / runs, 2) : null });
     }
   } finally {
     for (const m of meshes) {
