@@ -145,20 +145,44 @@ test('telemetry suite: alternating on/off slices, the paired ratio with its inte
   assert.ok(isNum((json.ratio_on_over_off as Record<string, number>)['4']));
   const whole = json.whole_run as Array<Record<string, unknown>>;
   assert.deepEqual(whole.map((w) => w.mode), ['off', 'on']);
-  for (const w of whole) assert.ok((w.requests as number) > 0 && isNum(w.mesh_cpu_us_per_request) && (w.mean_batch_size as number) >= 1, JSON.stringify(w));
+  for (const w of whole) {
+    assert.ok((w.requests as number) > 0 && isNum(w.mesh_cpu_us_per_request) && (w.mean_batch_size as number) >= 1, JSON.stringify(w));
+    // Every service's share, adding up to the mesh's figure (each rounded to 1 µs).
+    const by = w.service_cpu_us_per_request as Record<string, number>;
+    assert.deepEqual(Object.keys(by).sort(), ['cpu-executor-1', 'gateway', 'gpu-executor-1', 'placement-scheduler', 'policy', 'telemetry']);
+    assert.ok(Math.abs(Object.values(by).reduce((a, b) => a + b, 0) - (w.mesh_cpu_us_per_request as number)) <= 4, JSON.stringify(w));
+  }
   // The "on" mesh samples one trace in ten and exports them to the suite's sink (within the drain).
   assert.ok((json.otlp_exports_total as number) > 0, JSON.stringify(json.otlp_exports_total));
   assert.match(stdout, /paired by slice \(geometric mean of each slice's on\/off, 95 % interval\): c=4: [\d.]+ \[[\d.]+, [\d.]+\] over 3 pairs/);
 });
 
-test('telemetry suite --calibrate: both meshes without telemetry (nothing exported), said so', async () => {
-  const { json, stdout } = await bench([...telemetryArgs, '--calibrate']);
+test('telemetry suite --calibrate --restarts 2: both meshes without telemetry (nothing exported), said so; the estimate across fresh mesh pairs', async () => {
+  const { json, stdout } = await bench([...telemetryArgs, '--calibrate', '--restarts', '2', '--prewarm', '0.5']);
   assert.equal(json.calibration, true);
   assert.equal(json.otlp_exports_total, 0);
   assert.equal(json.otlp_export, false);
   assert.equal(json.sample_ratio, 0);
-  assert.equal((json.paired_on_over_off as Record<string, { pairs: number }>)['4']!.pairs, 3);
+  assert.equal(json.restarts, 2);
+  assert.equal((json.paired_on_over_off as Record<string, { pairs: number }>)['4']!.pairs, 6);
+  const rows = json.results as Array<Record<string, unknown>>;
+  assert.deepEqual(rows.map((r) => `${r.restart}/${r.slice}/${r.mode}`), ['1/1/off', '1/1/on', '1/2/on', '1/2/off', '1/3/off', '1/3/on', '2/1/off', '2/1/on', '2/2/on', '2/2/off', '2/3/off', '2/3/on']);
+  // Each restart's estimate is the geometric mean of its own slices; the estimate across restarts that of the restarts'.
+  const byRestart = json.by_restart as Array<{ restart: number; concurrency: number; paired: { pairs: number; geo_mean: number }; whole_run_cpu_ratio: number }>;
+  assert.deepEqual(byRestart.map((b) => [b.restart, b.concurrency, b.paired.pairs]), [[1, 4, 3], [2, 4, 3]]);
+  for (const b of byRestart) {
+    const mine = rows.filter((r) => r.restart === b.restart);
+    const ratios = [1, 2, 3].map((s) => (mine.find((r) => r.slice === s && r.mode === 'on')!.throughput_rps as number) / (mine.find((r) => r.slice === s && r.mode === 'off')!.throughput_rps as number));
+    assert.ok(Math.abs(b.paired.geo_mean - Math.cbrt(ratios[0]! * ratios[1]! * ratios[2]!)) < 1e-3, JSON.stringify({ b, ratios }));
+    assert.ok(isNum(b.whole_run_cpu_ratio));
+  }
+  const across = (json.across_restarts_on_over_off as Record<string, { pairs: number; geo_mean: number; ci95: [number, number] }>)['4']!;
+  assert.equal(across.pairs, 2);
+  assert.ok(Math.abs(across.geo_mean - Math.sqrt(byRestart[0]!.paired.geo_mean * byRestart[1]!.paired.geo_mean)) < 1e-3, JSON.stringify({ across, byRestart }));
+  assert.ok(across.ci95[0] <= across.geo_mean && across.geo_mean <= across.ci95[1]);
+  assert.deepEqual((json.whole_run as Array<{ restart: number }>).map((w) => w.restart), [1, 1, 2, 2]);
   assert.match(stdout, /calibration \(--calibrate\): both meshes ran WITHOUT telemetry/);
+  assert.match(stdout, /across restarts \(geometric mean of the restarts' paired estimates, 95 % interval on them\): c=4: [\d.]+ \[[\d.]+, [\d.]+\] over 2 restarts/);
 });
 
 test('bad arguments: exit code 2 with the usage', async () => {

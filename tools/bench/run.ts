@@ -19,6 +19,7 @@
 //   --no-otlp           telemetry: "on" without OTLP trace export (spans made, not exported)
 //   --sample-ratio R    telemetry: trace head-sampling ratio of the "on" mesh [unset = the services' default, 0.1]
 //   --calibrate         telemetry: A/A run, the "on" mesh without telemetry too (the method's own spread)
+//   --restarts N        telemetry: repeat the measurement on N fresh pairs of meshes; the interval across them [1]
 //   --device-ms D       fairness: each executor holds every batch D ms longer off the CPU, as a GPU would [0]
 //   --requests N        fairness: the quiet tenant's requests per phase [200; quick 20]
 //   --rounds N          fairness: rounds of (alone, shared) phases, alternating in order [4; quick 1]
@@ -40,7 +41,7 @@ import { runOrtBench, batchGains } from './onnxruntime.ts';
 import { runFairnessBench } from './fairness.ts';
 import { DEFAULT_TRACE_SAMPLE_RATIO } from '@switchyard/otel';
 
-const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime|fairness [--device-ms D] [--requests N] [--fair-slots N] [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--calibrate] [--no-otlp] [--sample-ratio R] [--prewarm S] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
+const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime|fairness [--device-ms D] [--requests N] [--fair-slots N] [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--restarts N] [--calibrate] [--no-otlp] [--sample-ratio R] [--prewarm S] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
 
 function fail(msg: string): never {
   process.stderr.write(`bench: ${msg}\n${USAGE}\n`);
@@ -53,7 +54,7 @@ const { values } = parseArgs({
     suite: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean', default: false },
     duration: { type: 'string' }, warmup: { type: 'string' }, concurrency: { type: 'string' },
     models: { type: 'string' }, batching: { type: 'string' }, model: { type: 'string' },
-    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, prewarm: { type: 'string' }, rounds: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, calibrate: { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' }, threads: { type: 'string' }, batches: { type: 'string' }, 'device-ms': { type: 'string' }, requests: { type: 'string' }, 'fair-slots': { type: 'string' },
+    executors: { type: 'string' }, seconds: { type: 'string' }, 'profile-dir': { type: 'string' }, slices: { type: 'string' }, restarts: { type: 'string' }, prewarm: { type: 'string' }, rounds: { type: 'string' }, 'no-otlp': { type: 'boolean', default: false }, calibrate: { type: 'boolean', default: false }, 'sample-ratio': { type: 'string' }, threads: { type: 'string' }, batches: { type: 'string' }, 'device-ms': { type: 'string' }, requests: { type: 'string' }, 'fair-slots': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -147,20 +148,28 @@ if (suite === 'executor') {
   text = table(['executors', 'decisions_per_s', 'decisions_per_cpu_s', 'p99_us'], rows.map((r) => [r.executors, r.decisions_per_s, r.decisions_per_cpu_s, f(r.p99_us)]));
 } else if (suite === 'telemetry') {
   const model = values.model ?? 'identity_fp32';
+  const restarts = num('restarts', values.restarts, 1);
+  if (!Number.isInteger(restarts) || restarts < 1) fail(`--restarts must be a whole number >= 1, got ${values.restarts}`);
   const r = await runTelemetryBench({
     model, concurrency: ints('concurrency', values.concurrency, [64]), durationMs, warmupMs,
-    slices: num('slices', values.slices, quick ? 1 : 6), prewarmMs: prewarmS * 1000, otlp: !values['no-otlp'], calibrate: values.calibrate, ...(values['sample-ratio'] !== undefined ? { sampleRatio: Number(values['sample-ratio']) } : {}), progress,
+    slices: num('slices', values.slices, quick ? 1 : 6), restarts, prewarmMs: prewarmS * 1000, otlp: !values['no-otlp'], calibrate: values.calibrate, ...(values['sample-ratio'] !== undefined ? { sampleRatio: Number(values['sample-ratio']) } : {}), progress,
   });
   // Unset: the services' default (libs/otel), which records no new trace where nothing exports.
   const sampleRatio = values.calibrate ? 0 : values['sample-ratio'] !== undefined ? Number(values['sample-ratio']) : values['no-otlp'] ? 0 : DEFAULT_TRACE_SAMPLE_RATIO;
   const exported = !values.calibrate && !values['no-otlp'];
-  doc = { suite, machine, model, otlp_export: exported, sample_ratio: sampleRatio, prewarm_s: prewarmS, slice_s: durationMs / 1000, results: r.results, summary: r.summary, calibration: values.calibrate, ratio_on_over_off: r.ratio_by_concurrency, paired_on_over_off: r.paired_by_concurrency, otlp_exports_total: r.otlp_exports_total, whole_run: r.whole_run, whole_run_cpu_on_over_off: r.whole_run_cpu_ratio, target: 0.9 };
-  text = table(['mode', 'slice', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'otlp_exports'],
-    r.results.map((x) => [x.mode, x.slice, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.otlp_exports]));
+  doc = { suite, machine, model, otlp_export: exported, sample_ratio: sampleRatio, prewarm_s: prewarmS, slice_s: durationMs / 1000, restarts, results: r.results, summary: r.summary, calibration: values.calibrate, ratio_on_over_off: r.ratio_by_concurrency, paired_on_over_off: r.paired_by_concurrency, by_restart: r.by_restart, across_restarts_on_over_off: r.across_restarts_by_concurrency, across_restarts_cpu_on_over_off: r.across_restarts_cpu, otlp_exports_total: r.otlp_exports_total, whole_run: r.whole_run, whole_run_cpu_on_over_off: r.whole_run_cpu_ratio, target: 0.9 };
+  text = table(['mode', 'restart', 'slice', 'concurrency', 'throughput_rps', 'p50_ms', 'p99_ms', 'errors', 'otlp_exports'],
+    r.results.map((x) => [x.mode, x.restart, x.slice, x.concurrency, f(x.throughput_rps, 1), f(x.p50_ms, 3), f(x.p99_ms, 3), x.errors, x.otlp_exports]));
   text += '\n\n' + table(['mode', 'concurrency', 'requests', 'throughput_rps', 'median_slice_rps', 'gateway_cpu_us', 'gpu_ex_cpu_us', 'cpu_ex_cpu_us', 'telemetry_cpu_us', 'client_cpu_us', 'machine_cpu_us'],
     r.summary.map((x) => [x.mode, x.concurrency, x.requests, f(x.throughput_rps, 1), f(x.median_slice_rps, 1), us(x, 'gateway'), us(x, 'gpu-executor-1'), us(x, 'cpu-executor-1'), us(x, 'telemetry'), us(x, 'client'), us(x, 'machine')]));
   text += `\n\nthroughput telemetry on / off: ${Object.entries(r.ratio_by_concurrency).map(([c, v]) => `c=${c}: ${f(v, 3)}`).join(', ')} (target >= 0.9); ${values.calibrate ? 'calibration: no telemetry in either mesh' : `traces sampled: ${sampleRatio}${values['sample-ratio'] === undefined ? ' (the default)' : ''}, ${exported ? 'exported over OTLP' : 'not exported'}`}`;
   text += `\npaired by slice (geometric mean of each slice's on/off, 95 % interval): ${Object.entries(r.paired_by_concurrency).map(([c, p]) => `c=${c}: ${p ? `${f(p.geo_mean, 3)}${p.ci95 ? ` [${f(p.ci95[0], 3)}, ${f(p.ci95[1], 3)}]` : ''} over ${p.pairs} pairs` : '-'}`).join(', ')}`;
+  const ci = (p: { geo_mean: number; ci95: [number, number] | null } | null): string => (p ? `${f(p.geo_mean, 3)}${p.ci95 ? ` [${f(p.ci95[0], 3)}, ${f(p.ci95[1], 3)}]` : ''}` : '-');
+  if (restarts > 1) {
+    text += '\n\n' + table(['restart', 'concurrency', 'paired_on_over_off', 'ci95', 'pairs', 'whole_run_cpu_on_over_off'],
+      r.by_restart.map((b) => [b.restart, b.concurrency, f(b.paired?.geo_mean, 3), b.paired?.ci95 ? `${f(b.paired.ci95[0], 3)}-${f(b.paired.ci95[1], 3)}` : '-', b.paired?.pairs ?? 0, f(b.whole_run_cpu_ratio, 3)]));
+    text += `\nacross restarts (geometric mean of the restarts' paired estimates, 95 % interval on them): ${Object.entries(r.across_restarts_by_concurrency).map(([c, p]) => `c=${c}: ${ci(p)} over ${p?.pairs ?? 0} restarts`).join(', ')}; whole-run CPU on / off ${ci(r.across_restarts_cpu)}`;
+  }
   if (values.calibrate) text += '\ncalibration (--calibrate): both meshes ran WITHOUT telemetry; the ratios above are the method\'s own spread, not an overhead';
   text += `\nmesh CPU per request over the whole run (deferred work included): ${r.whole_run.map((w) => `${w.mode} ${f(w.mesh_cpu_us_per_request, 0)} µs (${w.requests} requests, ${f(w.mean_batch_size, 2)} per batch)`).join(', ')}; on / off ${f(r.whole_run_cpu_ratio, 3)}`;
 } else {
