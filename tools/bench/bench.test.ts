@@ -187,6 +187,7 @@ test('telemetry suite --calibrate --restarts 2: both meshes without telemetry (n
 
 test('bad arguments: exit code 2 with the usage', async () => {
   await assert.rejects(bench(['--suite', 'nope']), /--suite must be executor, placement, mesh, telemetry, onnxruntime or fairness/);
+  await assert.rejects(bench(['--suite', 'telemetry', '--restarts', '1.5']), /--restarts must be a whole number >= 1, got 1.5/);
 });
 
 test('span-cost: spans made with and without OTLP export, all exported to the sink', async () => {

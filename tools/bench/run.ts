@@ -163,8 +163,8 @@ if (suite === 'executor') {
   text += '\n\n' + table(['mode', 'concurrency', 'requests', 'throughput_rps', 'median_slice_rps', 'gateway_cpu_us', 'gpu_ex_cpu_us', 'cpu_ex_cpu_us', 'telemetry_cpu_us', 'client_cpu_us', 'machine_cpu_us'],
     r.summary.map((x) => [x.mode, x.concurrency, x.requests, f(x.throughput_rps, 1), f(x.median_slice_rps, 1), us(x, 'gateway'), us(x, 'gpu-executor-1'), us(x, 'cpu-executor-1'), us(x, 'telemetry'), us(x, 'client'), us(x, 'machine')]));
   text += `\n\nthroughput telemetry on / off: ${Object.entries(r.ratio_by_concurrency).map(([c, v]) => `c=${c}: ${f(v, 3)}`).join(', ')} (target >= 0.9); ${values.calibrate ? 'calibration: no telemetry in either mesh' : `traces sampled: ${sampleRatio}${values['sample-ratio'] === undefined ? ' (the default)' : ''}, ${exported ? 'exported over OTLP' : 'not exported'}`}`;
-  text += `\npaired by slice (geometric mean of each slice's on/off, 95 % interval): ${Object.entries(r.paired_by_concurrency).map(([c, p]) => `c=${c}: ${p ? `${f(p.geo_mean, 3)}${p.ci95 ? ` [${f(p.ci95[0], 3)}, ${f(p.ci95[1], 3)}]` : ''} over ${p.pairs} pairs` : '-'}`).join(', ')}`;
   const ci = (p: { geo_mean: number; ci95: [number, number] | null } | null): string => (p ? `${f(p.geo_mean, 3)}${p.ci95 ? ` [${f(p.ci95[0], 3)}, ${f(p.ci95[1], 3)}]` : ''}` : '-');
+  text += `\npaired by slice (geometric mean of each slice's on/off, 95 % interval): ${Object.entries(r.paired_by_concurrency).map(([c, p]) => `c=${c}: ${p ? `${ci(p)} over ${p.pairs} pairs` : '-'}`).join(', ')}`;
   if (restarts > 1) {
     text += '\n\n' + table(['restart', 'concurrency', 'paired_on_over_off', 'ci95', 'pairs', 'whole_run_cpu_on_over_off'],
       r.by_restart.map((b) => [b.restart, b.concurrency, f(b.paired?.geo_mean, 3), b.paired?.ci95 ? `${f(b.paired.ci95[0], 3)}-${f(b.paired.ci95[1], 3)}` : '-', b.paired?.pairs ?? 0, f(b.whole_run_cpu_ratio, 3)]));
