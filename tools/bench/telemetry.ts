@@ -233,8 +233,9 @@ async function measureOnce(o: TelemetryBenchOptions, restart: number, tag: strin
     for (const [i, m] of meshes.entries()) {
       const a = cpuStart[i], b = meshCpuMs(m);
       const n = served[m.mode];
-      const perService = a && b && n > 0 ? Object.fromEntries(Object.keys(b).map((k) => [k, round(((b[k]! - (a[k] ?? 0)) * 1000) / n, 0)])) : null;
-      const total = a && b && n > 0 ? round((Object.keys(b).reduce((x, k) => x + b[k]! - (a[k] ?? 0), 0) * 1000) / n, 0) : null;
+      const usPerRequest = a && b && n > 0 ? Object.entries(b).map(([k, v]) => [k, ((v - (a[k] ?? 0)) * 1000) / n] as const) : null;
+      const perService = usPerRequest && Object.fromEntries(usPerRequest.map(([k, v]) => [k, round(v, 0)]));
+      const total = usPerRequest && round(usPerRequest.reduce((x, [, v]) => x + v, 0), 0);
       const stats = await m.gw.call<{ model_stats: Array<{ inference_count: number | string; execution_count: number | string }> }>('ModelStatistics', { name: o.model });
       const inferences = stats.model_stats.reduce((s, x) => s + Number(x.inference_count), 0), runs = stats.model_stats.reduce((s, x) => s + Number(x.execution_count), 0);
       whole.push({ mode: m.mode, restart, requests: n, mesh_cpu_us_per_request: total, service_cpu_us_per_request: perService, mean_batch_size: runs > 0 ? round(inferences / runs, 2) : null });
