@@ -112,7 +112,18 @@ test('fairness suite: a quiet tenant alone and beside a paused and resumed heavy
     if (p.phase === 'alone') assert.equal(p.heavy_requests, 0, JSON.stringify(p));
     else assert.ok((p.heavy_requests as number) > 0 && isNum(p.heavy_p50_ms), JSON.stringify(p));
     assert.equal(p.heavy_errors, 0, JSON.stringify(p));
+    // Each process's CPU over the phase: every service, both tenants' clients; the heavy tenant's
+    // only while it runs (its process is paused, not gone, while the quiet tenant is alone).
+    const cpu = p.cpu_pct as Record<string, number | null>;
+    for (const k of ['gateway', 'gpu-executor-1', 'cpu-executor-1', 'placement-scheduler', 'policy', 'telemetry', 'quiet_client', 'heavy_client']) assert.ok(isNum(cpu[k]), `cpu ${k} in ${JSON.stringify(cpu)}`);
+    assert.ok(cpu.quiet_client! > 0 && cpu.gateway! > 0, JSON.stringify(cpu));
+    if (p.phase === 'shared') assert.ok(cpu.heavy_client! > 0, JSON.stringify(cpu));
+    assert.ok(isNum(p.steal_pct) && (p.steal_pct as number) >= 0, JSON.stringify(p.steal_pct));
   }
+  const steal = json.steal_pct as Record<string, number>;
+  assert.ok(isNum(steal.alone) && isNum(steal.shared), JSON.stringify(steal));
+  assert.match(stdout, /hypervisor steal: [\d.]+% of the machine's CPU time alone, [\d.]+% shared/);
+  assert.match(stdout, /gateway_cpu_%.*steal_%|steal_%.*gateway_cpu_%/);
   const alone = json.alone as Record<string, number>, shared = json.shared as Record<string, number>;
   assert.equal(alone.requests, 30);
   assert.equal(shared.requests, 30);

@@ -31,16 +31,31 @@ export function processCpuMs(pid: number | undefined): number | null {
   }
 }
 
-/** CPU the whole machine has used so far (every core, everything but idle and iowait), in ms. */
-export function machineCpuMs(): number | null {
+/** The aggregate 'cpu' line of /proc/stat (user, nice, system, idle, iowait, irq, softirq, steal, ...), in ticks; null when unreadable. */
+function procStatCpu(): number[] | null {
   try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-    const v = line.trim().split(/\s+/).slice(1).map(Number);
-    const busy = v.reduce((a, x) => a + x, 0) - (v[3] ?? 0) - (v[4] ?? 0);
-    return (busy * 1000) / hz();
+    return readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
   } catch {
     return null;
   }
+}
+
+/** CPU the whole machine has used so far (every core, everything but idle and iowait), in ms. */
+export function machineCpuMs(): number | null {
+  const v = procStatCpu();
+  if (!v) return null;
+  const busy = v.reduce((a, x) => a + x, 0) - (v[3] ?? 0) - (v[4] ?? 0);
+  return (busy * 1000) / hz();
+}
+
+/**
+ * Time the hypervisor gave this machine's CPUs to someone else while they had work (the 'steal'
+ * column of /proc/stat), all cores, in ms; null when unreadable. On a shared virtual machine it
+ * grows with how busy the host is: every stolen slice stalls whatever was running.
+ */
+export function machineStealMs(): number | null {
+  const steal = procStatCpu()?.[7];
+  return steal !== undefined && Number.isFinite(steal) ? (steal * 1000) / hz() : null;
 }
 
 /** Reads the machine's and each named process's CPU counter now (ms; null where unreadable). */

@@ -20,7 +20,7 @@ import { startMesh } from '@switchyard/launcher';
 import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
 import { run as policyCmd } from '../cli/policy-cmd.ts';
-import { machineCpuMs } from './cpu.ts';
+import { cpuSnapshot, machineStealMs } from './cpu.ts';
 import { pacedClient, quantile, round } from './load.ts';
 import { spawnTenantLoad, type TenantLoad, type TenantReport } from './tenant-process.ts';
 
@@ -55,6 +55,11 @@ export interface FairnessPhase {
   heavy_p50_ms: number | null;
   /** Machine CPU busy over the phase, % of all cores. */
   machine_busy_pct: number | null;
+  /** CPU time the hypervisor took away over the phase, % of all cores (null where unreadable). */
+  steal_pct: number | null;
+  /** Each process's CPU over the phase, % of one core (null where unreadable): the services, the
+   *  heavy tenant's load process (heavy_client) and this one (quiet_client). */
+  cpu_pct: Record<string, number | null>;
 }
 
 export interface FairnessPooled { requests: number; p50_ms: number; p99_ms: number; max_ms: number }
@@ -68,6 +73,8 @@ export interface FairnessResult {
   p99_ratio: number;
   /** The same ratio per round. */
   round_ratios: number[];
+  /** Mean hypervisor steal over each kind of phase, % of all cores (null where unreadable). */
+  steal_pct: { alone: number | null; shared: number | null };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,6 +108,8 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
     }
     heavy = spawnTenantLoad({ endpointsFile: path.join(dir, 'endpoints.json'), token: heavyToken, model: o.model, clients: o.heavyClients, thinkMs: o.thinkMs, startPaused: true });
     await heavy.ready;
+    const pids: Record<string, number | undefined> = { quiet_client: process.pid, heavy_client: heavy.pid };
+    for (const [name, svc] of mesh.services) pids[name] = svc.child.pid;
 
     o.progress(`fairness: warming the mesh up (${o.warmupMs / 1000} s, both tenants)`);
     await heavy.resume();
@@ -120,9 +129,11 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
           await heavy.resume();
           await sleep(500);
         }
-        const m0 = machineCpuMs(), t0 = performance.now();
+        const c0 = cpuSnapshot(pids), s0 = machineStealMs(), t0 = performance.now();
         const q = await pacedClient(() => quiet!.call('ModelInfer', req), o.requests, o.thinkMs);
-        const m1 = machineCpuMs(), wall = performance.now() - t0;
+        const c1 = cpuSnapshot(pids), s1 = machineStealMs(), wall = performance.now() - t0;
+        const pct = (k: string): number | null => { const a = c0[k], b = c1[k]; return a != null && b != null ? round(((b - a) / wall) * 100, 1) : null; };
+        const cpuPct = Object.fromEntries(Object.keys(pids).map((k) => [k, pct(k)]));
         if (phase === 'shared') {
           heavyRun = await heavy.pause();
           lat.heavy.push(...heavyRun.lat);
@@ -134,7 +145,9 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
         const row: FairnessPhase = {
           round: r, phase, requests: q.lat.length, errors: q.errors, p50_ms: s.p50_ms, p99_ms: s.p99_ms, max_ms: s.max_ms,
           heavy_requests: heavyRun.lat.length, heavy_errors: heavyRun.errors, heavy_p50_ms: hs?.p50_ms ?? null,
-          machine_busy_pct: m0 !== null && m1 !== null ? round(((m1 - m0) / wall / os.availableParallelism()) * 100, 0) : null,
+          machine_busy_pct: pct('machine') === null ? null : round(pct('machine')! / os.availableParallelism(), 0),
+          steal_pct: s0 !== null && s1 !== null ? round(((s1 - s0) / wall / os.availableParallelism()) * 100, 1) : null,
+          cpu_pct: cpuPct,
         };
         phases.push(row);
         o.progress(`fairness round ${r} ${phase}: quiet p50 ${row.p50_ms} ms, p99 ${row.p99_ms} ms${phase === 'shared' ? `; heavy ${row.heavy_requests} answered (${row.heavy_errors} failed), p50 ${row.heavy_p50_ms} ms` : ''}; machine ${row.machine_busy_pct ?? '-'}% busy`);
@@ -143,7 +156,14 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
     }
     await heavy.stop();
     const alone = pooled(lat.alone), shared = pooled(lat.shared);
-    return { phases, alone, shared, heavy: pooled(lat.heavy), p99_ratio: round(shared.p99_ms / alone.p99_ms, 3), round_ratios: roundRatios };
+    const steal = (phase: 'alone' | 'shared'): number | null => {
+      const v = phases.filter((x) => x.phase === phase).map((x) => x.steal_pct);
+      return v.length && v.every((x) => x !== null) ? round((v as number[]).reduce((a, x) => a + x, 0) / v.length, 1) : null;
+    };
+    return {
+      phases, alone, shared, heavy: pooled(lat.heavy), p99_ratio: round(shared.p99_ms / alone.p99_ms, 3), round_ratios: roundRatios,
+      steal_pct: { alone: steal('alone'), shared: steal('shared') },
+    };
   } finally {
     heavy?.kill();
     quiet?.close();

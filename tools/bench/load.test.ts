@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleLoad, pool, prewarm, pacedClient } from './load.ts';
-import { processCpuMs, machineCpuMs, cpuWindow, cpuPerRequestUs } from './cpu.ts';
+import { processCpuMs, machineCpuMs, machineStealMs, cpuWindow, cpuPerRequestUs } from './cpu.ts';
 
 test('pool: windows summed, throughput over their total time, percentiles over every latency', async () => {
   let i = 0;
@@ -40,6 +40,9 @@ test('CPU counters: this process, another process by pid, the machine; per reque
   assert.equal(processCpuMs(999_999_999), null);
   assert.equal(processCpuMs(undefined), null);
   assert.ok((machineCpuMs() ?? 0) > 0);
+  // Steal is a counter too: present on Linux, never negative, never more than the busy time.
+  const steal = machineStealMs();
+  assert.ok(steal !== null && steal >= 0 && steal <= machineCpuMs()!, String(steal));
   // /proc/<pid>/stat of a live process (ours, read as another process would be read).
   assert.ok((processCpuMs(process.ppid) ?? -1) >= 0);
   assert.deepEqual(cpuPerRequestUs({ a: 2, b: 0.5 }, 1000), { a: 2, b: 1 });

@@ -38,7 +38,7 @@ import { runExecutorBench } from './executor.ts';
 import { runMeshBench } from './mesh.ts';
 import { runTelemetryBench } from './telemetry.ts';
 import { runOrtBench, batchGains } from './onnxruntime.ts';
-import { runFairnessBench } from './fairness.ts';
+import { runFairnessBench, type FairnessPhase } from './fairness.ts';
 import { DEFAULT_TRACE_SAMPLE_RATIO } from '@switchyard/otel';
 
 const USAGE = 'usage: npm run bench -- --suite executor|placement|mesh|telemetry|onnxruntime|fairness [--device-ms D] [--requests N] [--fair-slots N] [--threads 0,1,2] [--batches 1,8,16,32] [--slices N] [--restarts N] [--calibrate] [--no-otlp] [--sample-ratio R] [--prewarm S] [--rounds N] [--out FILE] [--quick] [--duration S] [--warmup S] [--concurrency 1,8] [--models a,b] [--batching off,on] [--model NAME] [--executors 10,100] [--seconds S] [--profile-dir DIR]';
@@ -134,11 +134,21 @@ if (suite === 'executor') {
     rounds: Math.floor(num('rounds', values.rounds, quick ? 1 : 4)), heavyClients, thinkMs,
     warmupMs: num('prewarm', values.prewarm, quick ? 0.5 : 10) * 1000, progress,
   });
-  doc = { suite, machine, model, device_ms: deviceMs, fair_slots_per_executor: fairSlots, heavy_clients: heavyClients, think_ms: thinkMs, phases: r.phases, alone: r.alone, shared: r.shared, heavy: r.heavy, p99_ratio: r.p99_ratio, round_ratios: r.round_ratios, target: 1.5 };
-  text = table(['round', 'phase', 'requests', 'errors', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_requests', 'heavy_errors', 'heavy_p50_ms', 'machine_busy_%'],
-    r.phases.map((x) => [x.round, x.phase, x.requests, x.errors, f(x.p50_ms), f(x.p99_ms), f(x.max_ms), x.heavy_requests, x.heavy_errors, f(x.heavy_p50_ms), x.machine_busy_pct ?? '-']));
+  doc = { suite, machine, model, device_ms: deviceMs, fair_slots_per_executor: fairSlots, heavy_clients: heavyClients, think_ms: thinkMs, phases: r.phases, alone: r.alone, shared: r.shared, heavy: r.heavy, p99_ratio: r.p99_ratio, round_ratios: r.round_ratios, steal_pct: r.steal_pct, target: 1.5 };
+  // CPU by process group, % of one core: where the shared phase's extra CPU goes.
+  const cpu = (x: FairnessPhase, names: (n: string) => boolean): string => {
+    const v = Object.entries(x.cpu_pct).filter(([n]) => names(n)).map(([, c]) => c);
+    return v.length && v.every((c) => c !== null) ? (v as number[]).reduce((a, c) => a + c, 0).toFixed(0) : '-';
+  };
+  text = table(['round', 'phase', 'requests', 'errors', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_requests', 'heavy_errors', 'heavy_p50_ms', 'machine_busy_%', 'steal_%', 'gateway_cpu_%', 'executors_cpu_%', 'clients_cpu_%', 'others_cpu_%'],
+    r.phases.map((x) => [x.round, x.phase, x.requests, x.errors, f(x.p50_ms), f(x.p99_ms), f(x.max_ms), x.heavy_requests, x.heavy_errors, f(x.heavy_p50_ms), x.machine_busy_pct ?? '-', x.steal_pct ?? '-',
+      cpu(x, (n) => n === 'gateway'), cpu(x, (n) => n.includes('executor')), cpu(x, (n) => n.endsWith('_client')), cpu(x, (n) => n !== 'gateway' && !n.includes('executor') && !n.endsWith('_client'))]));
   text += `\n\nquiet tenant, all rounds: alone p50 ${f(r.alone.p50_ms)} p99 ${f(r.alone.p99_ms)} ms (${r.alone.requests}), with the heavy tenant p50 ${f(r.shared.p50_ms)} p99 ${f(r.shared.p99_ms)} ms (${r.shared.requests}); heavy tenant p50 ${f(r.heavy.p50_ms)} p99 ${f(r.heavy.p99_ms)} ms (${r.heavy.requests})`;
   text += `\nquiet p99 with the heavy tenant / alone: ${f(r.p99_ratio, 3)} (target <= 1.5) [per round ${r.round_ratios.join(', ')}]; ${model}${deviceMs ? `, ${deviceMs} ms device time per batch` : ', on the CPU'}`;
+  if (r.steal_pct.shared !== null) {
+    text += `\nhypervisor steal: ${r.steal_pct.alone}% of the machine's CPU time alone, ${r.steal_pct.shared}% shared`;
+    if (Math.max(r.steal_pct.alone ?? 0, r.steal_pct.shared) > 1) text += ' (the host ran something else on these cores during the run: its stalls are in the figures too)';
+  }
 } else if (suite === 'placement') {
   const executors = ints('executors', values.executors, quick ? [10, 100] : [10, 100, 1000, 10000]);
   const seconds = num('seconds', values.seconds, quick ? 0.2 : 2);

@@ -29,6 +29,8 @@ export interface TenantLoad {
   stop(): Promise<TenantReport>;
   /** Kills the process if it still runs (cleanup after a failure). */
   kill(): void;
+  /** The load process's pid (for its CPU time). */
+  pid: number | undefined;
 }
 
 export function spawnTenantLoad(o: TenantLoadOptions): TenantLoad {
@@ -52,5 +54,6 @@ export function spawnTenantLoad(o: TenantLoadOptions): TenantLoad {
     resume: async () => { await ask('resume'); },
     stop: async () => JSON.parse(await ask('stop')) as TenantReport,
     kill: () => { if (child.exitCode === null) child.kill(); },
+    pid: child.pid,
   };
 }
