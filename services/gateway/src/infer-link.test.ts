@@ -74,7 +74,7 @@ test("a request past its deadline fails DEADLINE_EXCEEDED at once, and the execu
   let seenLeft = 0;
   const ex = await executor(async (req, deadlineMs) => {
     seenLeft = (deadlineMs ?? 0) - performance.now();
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1000));
     return reply(req, deadlineMs);
   });
   const link = new InferLink(ex.client);
@@ -82,7 +82,9 @@ test("a request past its deadline fails DEADLINE_EXCEEDED at once, and the execu
     const t0 = Date.now();
     await assert.rejects(link.infer(bytesOf('m'), Date.now() + 60), (e: LinkError) => e.code === grpc.status.DEADLINE_EXCEEDED && isExecutorLost(e) === false);
     const took = Date.now() - t0;
-    assert.ok(took >= 55 && took < 250, `answered after ${took} ms`);
+    // At the deadline (60 ms), not at the executor's answer (1 s): the margin between the two is
+    // for a busy machine's stalls, not a speed target.
+    assert.ok(took >= 55 && took < 800, `answered after ${took} ms`);
     assert.ok(seenLeft > 0 && seenLeft <= 60, `executor saw ${seenLeft} ms left`);
     // The late answer is dropped; the stream stays usable.
     assert.equal(idOf(await link.infer(bytesOf('m', 'after'), Date.now() + 5000)), 'after');
