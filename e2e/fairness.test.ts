@@ -10,7 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { startMesh, type Mesh } from '@switchyard/launcher';
@@ -19,7 +19,7 @@ import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/clie
 import { run as policyCmd } from '../tools/cli/policy-cmd.ts';
 import { spawnTenantLoad, type TenantReport } from '../tools/bench/tenant-process.ts';
 import { pacedClient } from '../tools/bench/load.ts';
-import { machineStealMs } from '../tools/bench/cpu.ts';
+import { stealMeter } from '../tools/bench/cpu.ts';
 import { createClient, spiffeIdOf, unary } from '@switchyard/mesh';
 import { gatewayV1 } from '@switchyard/proto';
 import type { DecisionRecord__Output, GatewayClient } from '@switchyard/proto';
@@ -87,10 +87,10 @@ const client = (conn: GatewayConn, n: number, idPrefix?: string) =>
 
 /** Runs `fn`; also says how much CPU time the hypervisor took from this machine meanwhile (% of all cores). */
 async function withSteal<T>(fn: () => Promise<T>): Promise<[T, string]> {
-  const s0 = machineStealMs(), t0 = performance.now();
+  const steal = stealMeter();
   const r = await fn();
-  const s1 = machineStealMs();
-  return [r, s0 !== null && s1 !== null ? `${(((s1 - s0) / (performance.now() - t0) / availableParallelism()) * 100).toFixed(1)}%` : '-'];
+  const pct = steal();
+  return [r, pct === null ? '-' : `${pct.toFixed(1)}%`];
 }
 
 test('the quiet tenant keeps its latency while another tenant sends 10x its load', async () => {

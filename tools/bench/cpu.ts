@@ -2,6 +2,7 @@
 // shared 2-core machine throughput moves with whatever else runs, the CPU a process spends per
 // request much less. Elsewhere (no /proc) every reading is null.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { spawnSync } from 'node:child_process';
 
 let ticksPerSecond: number | undefined;
@@ -56,6 +57,15 @@ export function machineCpuMs(): number | null {
 export function machineStealMs(): number | null {
   const steal = procStatCpu()?.[7];
   return steal !== undefined && Number.isFinite(steal) ? (steal * 1000) / hz() : null;
+}
+
+/** Starts a steal meter: the returned function gives the steal since then, % of all cores' time (null where unreadable). */
+export function stealMeter(): () => number | null {
+  const s0 = machineStealMs(), t0 = performance.now();
+  return () => {
+    const s1 = machineStealMs(), wall = performance.now() - t0;
+    return s0 !== null && s1 !== null && wall > 0 ? ((s1 - s0) / wall / availableParallelism()) * 100 : null;
+  };
 }
 
 /** Reads the machine's and each named process's CPU counter now (ms; null where unreadable). */

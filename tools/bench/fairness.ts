@@ -20,7 +20,7 @@ import { startMesh } from '@switchyard/launcher';
 import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
 import { run as policyCmd } from '../cli/policy-cmd.ts';
-import { cpuSnapshot, machineStealMs } from './cpu.ts';
+import { cpuSnapshot, stealMeter } from './cpu.ts';
 import { pacedClient, quantile, round } from './load.ts';
 import { spawnTenantLoad, type TenantLoad, type TenantReport } from './tenant-process.ts';
 
@@ -129,11 +129,12 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
           await heavy.resume();
           await sleep(500);
         }
-        const c0 = cpuSnapshot(pids), s0 = machineStealMs(), t0 = performance.now();
+        const c0 = cpuSnapshot(pids), steal = stealMeter(), t0 = performance.now();
         const q = await pacedClient(() => quiet!.call('ModelInfer', req), o.requests, o.thinkMs);
-        const c1 = cpuSnapshot(pids), s1 = machineStealMs(), wall = performance.now() - t0;
+        const c1 = cpuSnapshot(pids), stolen = steal(), wall = performance.now() - t0;
         const pct = (k: string): number | null => { const a = c0[k], b = c1[k]; return a != null && b != null ? round(((b - a) / wall) * 100, 1) : null; };
         const cpuPct = Object.fromEntries(Object.keys(pids).map((k) => [k, pct(k)]));
+        const busy = pct('machine');
         if (phase === 'shared') {
           heavyRun = await heavy.pause();
           lat.heavy.push(...heavyRun.lat);
@@ -145,8 +146,8 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
         const row: FairnessPhase = {
           round: r, phase, requests: q.lat.length, errors: q.errors, p50_ms: s.p50_ms, p99_ms: s.p99_ms, max_ms: s.max_ms,
           heavy_requests: heavyRun.lat.length, heavy_errors: heavyRun.errors, heavy_p50_ms: hs?.p50_ms ?? null,
-          machine_busy_pct: pct('machine') === null ? null : round(pct('machine')! / os.availableParallelism(), 0),
-          steal_pct: s0 !== null && s1 !== null ? round(((s1 - s0) / wall / os.availableParallelism()) * 100, 1) : null,
+          machine_busy_pct: busy === null ? null : round(busy / os.availableParallelism(), 0),
+          steal_pct: stolen === null ? null : round(stolen, 1),
           cpu_pct: cpuPct,
         };
         phases.push(row);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleLoad, pool, prewarm, pacedClient } from './load.ts';
-import { processCpuMs, machineCpuMs, machineStealMs, cpuWindow, cpuPerRequestUs } from './cpu.ts';
+import { processCpuMs, machineCpuMs, machineStealMs, stealMeter, cpuWindow, cpuPerRequestUs } from './cpu.ts';
 
 test('pool: windows summed, throughput over their total time, percentiles over every latency', async () => {
   let i = 0;
@@ -49,6 +49,12 @@ test('CPU counters: this process, another process by pid, the machine; per reque
   // Steal is a counter too: present on Linux, never negative, never more than the busy time.
   const steal = machineStealMs();
   assert.ok(steal !== null && steal >= 0 && steal <= machineCpuMs()!, String(steal));
+  // A steal meter's reading is a share of all cores' time over its window: 0-100 %.
+  const meter = stealMeter();
+  const until = performance.now() + 20;
+  while (performance.now() < until);
+  const share = meter();
+  assert.ok(share !== null && share >= 0 && share <= 100, String(share));
   // /proc/<pid>/stat of a live process (ours, read as another process would be read).
   assert.ok((processCpuMs(process.ppid) ?? -1) >= 0);
   assert.deepEqual(cpuPerRequestUs({ a: 2, b: 0.5 }, 1000), { a: 2, b: 1 });
