@@ -20,6 +20,7 @@ import { run as policyCmd } from '../tools/cli/policy-cmd.ts';
 import { spawnTenantLoad, type TenantReport } from '../tools/bench/tenant-process.ts';
 import { pacedClient } from '../tools/bench/load.ts';
 import { stealMeter } from '../tools/bench/cpu.ts';
+import { requestsByPriority } from '../tools/bench/fairness.ts';
 import { createClient, spiffeIdOf, unary } from '@switchyard/mesh';
 import { gatewayV1 } from '@switchyard/proto';
 import type { DecisionRecord__Output, GatewayClient } from '@switchyard/proto';
@@ -102,6 +103,7 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
   let shared: { lat: number[]; errors: number };
   let stealShared: string;
   let heavyRes: TenantReport[];
+  const ranBefore = await requestsByPriority(mesh, MODEL);
   try {
     await heavy.ready;
     await sleep(500);
@@ -110,11 +112,14 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
   } finally {
     heavy.kill();
   }
+  const ranAfter = await requestsByPriority(mesh, MODEL);
+  const ranBackground = ranAfter.background - ranBefore.background;
   const heavyCount = heavyRes.reduce((a, r) => a + r.lat.length, 0);
   const heavyLat = heavyRes.flatMap((r) => r.lat);
   const h50 = pct(heavyLat, 50), h99 = pct(heavyLat, 99);
   assert.equal(shared.errors, 0, 'the quiet tenant is never refused');
   const a99 = pct(alone.lat, 99), s99 = pct(shared.lat, 99), a50 = pct(alone.lat, 50), s50 = pct(shared.lat, 50);
+  process.stdout.write(`# fairness CPU priority: ${ranBackground} requests ran at background priority on the executors while the heavy tenant got ${heavyCount} answers\n`);
   process.stdout.write(`# fairness (${MODEL}, fairSlotsPerExecutor=${FAIR}): quiet alone p50 ${a50.toFixed(1)} p99 ${a99.toFixed(1)} ms; with heavy p50 ${s50.toFixed(1)} p99 ${s99.toFixed(1)} ms (x${(s99 / a99).toFixed(2)}); heavy p50 ${h50.toFixed(1)} p99 ${h99.toFixed(1)} ms; heavy completed ${heavyCount} vs quiet ${shared.lat.length}, heavy errors ${heavyRes.reduce((a, r) => a + r.errors, 0)}; hypervisor steal alone ${stealAlone}, shared ${stealShared}\n`);
   // The heavy tenant offered 10x the quiet one's load but got its fair share: its requests wait
   // at the gateway while the quiet tenant's go straight to an executor. With FIFO admission both
@@ -129,11 +134,19 @@ test('the quiet tenant keeps its latency while another tenant sends 10x its load
     const admin = createClient<GatewayClient>(gatewayV1.Gateway, mesh.endpoints.gateway, mesh.client, { serverSpiffeId: spiffeIdOf('gateway') });
     try {
       const behind: string[] = [];
+      let quietBackground = 0;
       for (let i = 0; i < shared.lat.length; i++) {
         const r = await unary<DecisionRecord__Output>(admin, 'ExplainRequest', { request_id: `quiet-shared-${i}` }, { deadlineMs: 5000 });
         const chosen = r.candidates.find((c) => c.chosen);
         if (!chosen || chosen.live_in_flight > 0) behind.push(`${r.request_id}: ${r.executor_id} (${chosen?.live_in_flight ?? '?'} in flight; ${r.reason})`);
+        if (r.background) quietBackground++;
       }
+      // CPU priority (docs/policy.md): the heavy tenant, asking for 10 slots against its share of
+      // one while the quiet tenant is active, runs at the executors' background priority; the
+      // quiet tenant, within its share, never does. (Its first requests may run before the quiet
+      // tenant counts as active again, hence at least half.)
+      assert.equal(quietBackground, 0, 'no quiet request ran at background priority');
+      assert.ok(ranBackground >= heavyCount * 0.5 && ranBackground <= heavyCount, `${ranBackground} background requests on the executors for ${heavyCount} heavy answers`);
       process.stdout.write(`# fairness placement: ${behind.length} of ${shared.lat.length} quiet requests placed on an executor with another request in flight\n`);
       assert.ok(behind.length <= shared.lat.length * 0.05, `quiet requests placed behind another request: ${behind.length} of ${shared.lat.length}: ${behind.slice(0, 3).join('; ')}`);
     } finally {

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import protobuf from 'protobufjs';
 import { freePort } from '@switchyard/devstack';
 import { startMesh, REPO_ROOT, type Mesh } from '@switchyard/launcher';
+import { sumSamples } from '@switchyard/otel/testing';
 import type { ModelInferResponse__Output, ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/client.ts';
 
@@ -158,18 +159,6 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined> | T 
     if (Date.now() > until) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (${(last as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-}
-
-/** Sum of every sample of `name` whose labels include `subset` (Prometheus text format). */
-function sumSamples(text: string, name: string, subset: Record<string, string>): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(subset).every(([k, v]) => labels[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
 }
 
 /** The service (main.ts) behind each instance name the launcher starts. */

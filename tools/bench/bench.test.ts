@@ -111,6 +111,10 @@ test('fairness suite: a quiet tenant alone and beside a paused and resumed heavy
     // The heavy tenant is paused while the quiet one is alone, and answered while they share.
     if (p.phase === 'alone') assert.equal(p.heavy_requests, 0, JSON.stringify(p));
     else assert.ok((p.heavy_requests as number) > 0 && isNum(p.heavy_p50_ms), JSON.stringify(p));
+    // CPU priority: only the heavy tenant (10 requests against its share of one slot while the
+    // quiet tenant is active) runs at the executors' background priority, the quiet one never.
+    if (p.phase === 'alone') assert.equal(p.background_requests, 0, JSON.stringify(p));
+    else assert.ok((p.background_requests as number) > 0 && (p.background_requests as number) <= (p.heavy_requests as number), JSON.stringify(p));
     assert.equal(p.heavy_errors, 0, JSON.stringify(p));
     // Each process's CPU over the phase: every service, both tenants' clients; the heavy tenant's
     // only while it runs (its process is paused, not gone, while the quiet tenant is alone).

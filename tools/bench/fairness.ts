@@ -16,7 +16,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { startMesh } from '@switchyard/launcher';
+import { startMesh, type Mesh } from '@switchyard/launcher';
+import { sumSamples } from '@switchyard/otel/testing';
 import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
 import { run as policyCmd } from '../cli/policy-cmd.ts';
@@ -57,6 +58,9 @@ export interface FairnessPhase {
   machine_busy_pct: number | null;
   /** CPU time the hypervisor took away over the phase, % of all cores (null where unreadable). */
   steal_pct: number | null;
+  /** Requests the executors ran at background CPU priority during the phase (the heavy tenant's,
+   *  over its fair share while the quiet tenant is active; docs/policy.md), from their metrics. */
+  background_requests: number;
   /** Each process's CPU over the phase, % of one core (null where unreadable): the services, the
    *  heavy tenant's load process (heavy_client) and this one (quiet_client). */
   cpu_pct: Record<string, number | null>;
@@ -78,6 +82,19 @@ export interface FairnessResult {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Requests the mesh's executors have run so far at each CPU priority, for `model` (their batch
+ *  metrics: one queue wait per request). */
+export async function requestsByPriority(mesh: Mesh, model: string): Promise<{ normal: number; background: number }> {
+  const out = { normal: 0, background: 0 };
+  for (const [name, svc] of mesh.services) {
+    const port = svc.ready?.metricsPort;
+    if (!name.includes('executor') || typeof port !== 'number') continue;
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const p of ['normal', 'background'] as const) out[p] += sumSamples(text, 'switchyard_executor_queue_duration_count', { model, cpu_priority: p });
+  }
+  return out;
+}
 
 function pooled(lat: number[]): FairnessPooled {
   const s = Float64Array.from(lat).sort();
@@ -129,9 +146,11 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
           await heavy.resume();
           await sleep(500);
         }
+        const ran0 = await requestsByPriority(mesh, o.model);
         const c0 = cpuSnapshot(pids), steal = stealMeter(), t0 = performance.now();
         const q = await pacedClient(() => quiet!.call('ModelInfer', req), o.requests, o.thinkMs);
         const c1 = cpuSnapshot(pids), stolen = steal(), wall = performance.now() - t0;
+        const ran1 = await requestsByPriority(mesh, o.model);
         const pct = (k: string): number | null => { const a = c0[k], b = c1[k]; return a != null && b != null ? round(((b - a) / wall) * 100, 1) : null; };
         const cpuPct = Object.fromEntries(Object.keys(pids).map((k) => [k, pct(k)]));
         const busy = pct('machine');
@@ -148,6 +167,7 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
           heavy_requests: heavyRun.lat.length, heavy_errors: heavyRun.errors, heavy_p50_ms: hs?.p50_ms ?? null,
           machine_busy_pct: busy === null ? null : round(busy / os.availableParallelism(), 0),
           steal_pct: stolen === null ? null : round(stolen, 1),
+          background_requests: ran1.background - ran0.background,
           cpu_pct: cpuPct,
         };
         phases.push(row);

@@ -140,8 +140,8 @@ if (suite === 'executor') {
     const v = Object.entries(x.cpu_pct).filter(([n]) => names(n)).map(([, c]) => c);
     return v.length && v.every((c) => c !== null) ? (v as number[]).reduce((a, c) => a + c, 0).toFixed(0) : '-';
   };
-  text = table(['round', 'phase', 'requests', 'errors', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_requests', 'heavy_errors', 'heavy_p50_ms', 'machine_busy_%', 'steal_%', 'gateway_cpu_%', 'executors_cpu_%', 'clients_cpu_%', 'others_cpu_%'],
-    r.phases.map((x) => [x.round, x.phase, x.requests, x.errors, f(x.p50_ms), f(x.p99_ms), f(x.max_ms), x.heavy_requests, x.heavy_errors, f(x.heavy_p50_ms), x.machine_busy_pct ?? '-', x.steal_pct ?? '-',
+  text = table(['round', 'phase', 'requests', 'errors', 'p50_ms', 'p99_ms', 'max_ms', 'heavy_requests', 'heavy_errors', 'heavy_p50_ms', 'background_requests', 'machine_busy_%', 'steal_%', 'gateway_cpu_%', 'executors_cpu_%', 'clients_cpu_%', 'others_cpu_%'],
+    r.phases.map((x) => [x.round, x.phase, x.requests, x.errors, f(x.p50_ms), f(x.p99_ms), f(x.max_ms), x.heavy_requests, x.heavy_errors, f(x.heavy_p50_ms), x.background_requests, x.machine_busy_pct ?? '-', x.steal_pct ?? '-',
       cpu(x, (n) => n === 'gateway'), cpu(x, (n) => n.includes('executor')), cpu(x, (n) => n.endsWith('_client')), cpu(x, (n) => n !== 'gateway' && !n.includes('executor') && !n.endsWith('_client'))]));
   text += `\n\nquiet tenant, all rounds: alone p50 ${f(r.alone.p50_ms)} p99 ${f(r.alone.p99_ms)} ms (${r.alone.requests}), with the heavy tenant p50 ${f(r.shared.p50_ms)} p99 ${f(r.shared.p99_ms)} ms (${r.shared.requests}); heavy tenant p50 ${f(r.heavy.p50_ms)} p99 ${f(r.heavy.p99_ms)} ms (${r.heavy.requests})`;
   text += `\nquiet p99 with the heavy tenant / alone: ${f(r.p99_ratio, 3)} (target <= 1.5) [per round ${r.round_ratios.join(', ')}]; ${model}${deviceMs ? `, ${deviceMs} ms device time per batch` : ', on the CPU'}`;

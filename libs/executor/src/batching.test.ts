@@ -121,6 +121,22 @@ test('priority: a priority-1 request queued after a default one runs first', asy
   }
 });
 
+test('background: a background request queued before a foreground one (of the lowest priority) runs after it', async () => {
+  const { engine, dir } = await heavyEngine('dynamic_batching:\n  max_queue_delay_ms: 0\n  max_queue_size: 10\n');
+  try {
+    const order: string[] = [];
+    const running = engine.infer(heavyReq(64), { background: true }).then(() => order.push('running'));
+    const bg = engine.infer(heavyReq(64), { background: true }).then(() => order.push('background'));
+    const fg = engine.infer(heavyReq(64)).then(() => order.push('foreground'));
+    await Promise.all([running, bg, fg]);
+    assert.deepEqual(order, ['running', 'foreground', 'background']);
+    assert.equal(engine.cpuLanes().runs.background, 2);
+  } finally {
+    await engine.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('loading version N+1 while requests flow fails none; the old version is unloaded after', async () => {
   const dir = tmpDir('versions');
   const o1 = { ...MLP, seed: 101 };

@@ -12,7 +12,7 @@ import type {
 } from '@switchyard/proto';
 import { DynamicBatcher, BatchError, shapeKey } from '@switchyard/batching';
 import { buildIdentity } from '@switchyard/onnx-builder';
-import { SessionPool } from './session-pool.ts';
+import { SessionPool, type Lane } from './session-pool.ts';
 import { ExecutorError, notFound, unavailable, deadline, invalid, precondition, exhausted } from './errors.ts';
 import {
   decodeRequest, encodeOutputs, concatRows, sliceRows, zeros, ORT_TO_OIP, fmtShape, type Feed,
@@ -59,6 +59,13 @@ export interface EngineOptions {
    */
   sessionWorkers?: number;
   /**
+   * The background lane (session-pool.ts): worker threads at a lower CPU priority (nice) that run
+   * the batches of requests marked background (InferOptions.background). Default 1 worker at
+   * nice 10; 0 workers: background requests run in the normal workers.
+   */
+  backgroundWorkers?: number;
+  backgroundNice?: number;
+  /**
    * FAULT INJECTION (tests/chaos only): extra milliseconds slept in every batch run, read per
    * batch (0 or absent = none). Set from the executor settings faultDelayMs / faultFile.
    */
@@ -80,6 +87,8 @@ export interface BatchRecord {
   queueMs: number[];
   /** Time the batch took to run (session run, plus any injected fault delay), ms. */
   computeMs: number;
+  /** The lane it ran in (background: the session workers at lower CPU priority). */
+  lane: Lane;
 }
 
 export interface InferOptions {
@@ -89,6 +98,11 @@ export interface InferOptions {
   priority?: number;
   /** Filled in as the request goes through the executor (for its trace span). */
   timing?: InferTiming;
+  /**
+   * Run at the background CPU priority (the gateway: this request's tenant asks for more than its
+   * fair share while another tenant is active). Batched only with other background requests.
+   */
+  background?: boolean;
 }
 
 /** Where one request's time went in the executor; times on the performance.now() clock. */
@@ -121,6 +135,7 @@ interface BatchItem {
   feeds: Record<string, Feed>;
   rows: number;
   enqueuedAt: number;
+  background: boolean;
   /** Filled by runBatch. */
   queueMs?: number;
   computeMs?: number;
@@ -253,7 +268,12 @@ export class ExecutorEngine {
     this.device = device;
     this.log = opts.log;
     this.address = opts.address ?? '';
-    this.sessions = new SessionPool(opts.sessionWorkers ?? 2, opts.log);
+    this.sessions = new SessionPool(opts.sessionWorkers ?? 2, opts.log, { workers: opts.backgroundWorkers ?? 1, nice: opts.backgroundNice ?? 10 });
+  }
+
+  /** The session workers' CPU priority lanes and the batches each lane ran (session-pool.ts). */
+  cpuLanes(): { runs: Record<Lane, number>; workers: Array<{ lane: Lane; nice: number | undefined }> } {
+    return { runs: { ...this.sessions.runs }, workers: this.sessions.priorities() };
   }
 
   /**
@@ -471,7 +491,9 @@ export class ExecutorEngine {
         maxQueueDelayMs: merge ? db!.max_queue_delay_ms : 0,
         preferredBatchSizes: merge ? db!.preferred_batch_sizes.filter((s) => s <= c.max_batch_size) : [],
         maxQueueSize: db?.max_queue_size ?? 1024,
-        priorityLevels: db?.priority_levels ?? 1,
+        // One more level, below the model's own: background requests (their batches are their own,
+        // and when batches wait for the instance, foreground ones go first).
+        priorityLevels: (db?.priority_levels ?? 1) + 1,
         maxConcurrentBatches: c.instance_count,
       },
       { runBatch: (items) => this.runBatch(mv, items) },
@@ -510,7 +532,10 @@ export class ExecutorEngine {
       feeds[i.name] = t;
       if (t !== parts[0] && t.type !== 'string') made.add((t.data as unknown as ArrayBufferView).buffer);
     }
-    const out = await this.sessions.run(mv.key, feeds, (buffer) => made.has(buffer));
+    // A batch holds requests of one lane (their batch keys differ), so its first item says which;
+    // without a live background worker it runs (and is counted) in the foreground lane.
+    const lane: Lane = this.sessions.laneFor(items[0]?.background ? 'background' : 'foreground');
+    const out = await this.sessions.run(mv.key, feeds, (buffer) => made.has(buffer), lane);
     const fault = this.opts.faultDelayMs?.(mv.name, mv.version) ?? 0;
     if (fault > 0) await new Promise((r) => setTimeout(r, fault));
     const ms = performance.now() - start;
@@ -518,7 +543,7 @@ export class ExecutorEngine {
     for (const it of items) { it.computeMs = ms; it.batchRows = rows; it.batchRequests = items.length; }
     if (this.opts.onBatch) {
       try {
-        this.opts.onBatch({ model: mv.name, version: mv.version, rows, requests: items.length, queueMs: items.map((it) => it.queueMs!), computeMs: ms });
+        this.opts.onBatch({ model: mv.name, version: mv.version, rows, requests: items.length, queueMs: items.map((it) => it.queueMs!), computeMs: ms, lane });
       } catch (e) {
         this.log?.warn({ err: (e as Error).message }, 'onBatch hook failed');
       }
@@ -571,10 +596,11 @@ export class ExecutorEngine {
       addDur(mv.computeInput, t1 - t0);
       const levels = mv.config.dynamic_batching?.priority_levels ?? 1;
       const p = opts.priority ?? paramNumber(req, 'priority') ?? 0;
-      const level = p >= 1 ? Math.min(p, levels) - 1 : levels - 1;
+      const background = opts.background === true;
+      const level = background ? levels : p >= 1 ? Math.min(p, levels) - 1 : levels - 1;
       const merge = mv.config.max_batch_size > 0 && !!mv.config.dynamic_batching;
-      const item: BatchItem = { feeds: dec.feeds, rows: dec.batch, enqueuedAt: performance.now() };
-      const key = merge ? shapeKey(mv.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: [...dec.feeds[i.name]!.dims] }))) : `solo-${this.seq}-${Math.random()}`;
+      const item: BatchItem = { feeds: dec.feeds, rows: dec.batch, enqueuedAt: performance.now(), background };
+      const key = merge ? `${background ? 'bg:' : ''}${shapeKey(mv.inputs.map((i) => ({ name: i.name, datatype: i.datatype, shape: [...dec.feeds[i.name]!.dims] })))}` : `solo-${this.seq}-${Math.random()}`;
       let results: Record<string, ort.Tensor>;
       try {
         results = await mv.batcher!.submit(item, { key, rows: dec.batch, priority: level, ...(opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {}) });

@@ -19,7 +19,7 @@ export const EXECUTOR_INFER_STREAM_METHOD = 'InferStream';
 
 export interface InferStreamOptions {
   /** Runs one request (the engine); `deadlineMs` on the performance.now() clock. */
-  infer(req: ModelInferRequest__Output, o: { deadlineMs?: number; timing: InferTiming }): Promise<ModelInferResponse>;
+  infer(req: ModelInferRequest__Output, o: { deadlineMs?: number; timing: InferTiming; background?: boolean }): Promise<ModelInferResponse>;
   /** Infer's request deserializer and response serializer (the same bytes as the unary call). */
   decodeRequest(bytes: Buffer): ModelInferRequest__Output;
   encodeResponse(res: ModelInferResponse): Buffer;
@@ -88,7 +88,7 @@ export class InferStreamServer {
     // As a new unary call to a draining server is refused (libs/mesh), and for the same reason.
     if (this.o.draining()) return done(grpc.status.UNAVAILABLE, 'server is shutting down');
     Promise.resolve()
-      .then(() => this.o.infer(this.o.decodeRequest(Buffer.from(f.request.buffer, f.request.byteOffset, f.request.byteLength)), { ...(deadlineMs !== undefined ? { deadlineMs } : {}), timing }))
+      .then(() => this.o.infer(this.o.decodeRequest(Buffer.from(f.request.buffer, f.request.byteOffset, f.request.byteLength)), { ...(deadlineMs !== undefined ? { deadlineMs } : {}), timing, background: f.background === true }))
       .then((res) => {
         const bytes = this.o.encodeResponse(res);
         if (bytes.length > this.o.maxReplyBytes) {

@@ -32,7 +32,7 @@ test('every batch that ran is reported: rows, requests, queue waits; exported as
     }
 
     const text = await tm.scrape();
-    const labels = { model: 'mlp', version: '1', pool: 'cpu' };
+    const labels = { model: 'mlp', version: '1', pool: 'cpu', cpu_priority: 'normal' };
     assert.match(text, /# TYPE switchyard_executor_batch_size histogram/);
     assert.match(text, /# UNIT switchyard_executor_batch_size \{row\}/);
     assert.equal(sampleValue(text, 'switchyard_executor_batch_size_count', labels), executions);
@@ -46,6 +46,20 @@ test('every batch that ran is reported: rows, requests, queue waits; exported as
     assert.match(text, /# TYPE switchyard_executor_compute_duration histogram/);
     assert.equal(sampleValue(text, 'switchyard_executor_compute_duration_count', labels), executions, 'one compute time per batch');
     assert.match(text, /# UNIT switchyard_executor_compute_duration s/);
+
+    // Background requests (a tenant over its fair share) batch among themselves, run in the
+    // lower-priority session worker and are counted under cpu_priority="background".
+    await Promise.all([...inputs.slice(0, 3), ...inputs.slice(0, 3)].map((x, i) => engine.infer(request('mlp', [{ name: 'input', datatype: 'FP32', shape: [x.length / 8, 8] }], { raw: [f32bytes(x)] }), { background: i < 3 })));
+    const later = heard.slice(executions);
+    assert.ok(later.every((b) => b.lane === 'background' || b.lane === 'foreground'));
+    assert.equal(later.filter((b) => b.lane === 'background').reduce((a, b) => a + b.requests, 0), 3, 'the 3 background requests ran in background batches only');
+    assert.equal(later.filter((b) => b.lane === 'foreground').reduce((a, b) => a + b.requests, 0), 3);
+    const bgBatches = later.filter((b) => b.lane === 'background').length;
+    assert.equal(engine.cpuLanes().runs.background, bgBatches, 'each background batch ran on a background worker');
+    const after = await tm.scrape();
+    assert.equal(sampleValue(after, 'switchyard_executor_queue_duration_count', { ...labels, cpu_priority: 'background' }), 3);
+    assert.equal(sampleValue(after, 'switchyard_executor_compute_duration_count', { ...labels, cpu_priority: 'background' }), bgBatches);
+    assert.equal(sampleValue(after, 'switchyard_executor_queue_duration_count', labels), 8 + 3);
   } finally {
     await engine.close();
     await tm.shutdown();

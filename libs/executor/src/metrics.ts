@@ -4,7 +4,8 @@
 //   switchyard.executor.batch.size        rows per formed batch          {row}
 //   switchyard.executor.queue.duration    each request's queue wait      s
 //   switchyard.executor.compute.duration  each batch's run time          s
-// Attributes: model, version, pool. The executor's identity (executor id, region) is on the
+// Attributes: model, version, pool, and cpu_priority (normal, or background: the batch ran in the
+// lower-priority session workers, session-pool.ts). The executor's identity (executor id, region) is on the
 // resource (target_info) and in the scrape target.
 import type { HistogramSeries, PreAggregatedMetrics } from '@switchyard/otel';
 import type { BatchRecord, PoolName } from './engine.ts';
@@ -34,13 +35,13 @@ export function executorMetrics(histograms: PreAggregatedMetrics, pool: PoolName
     unit: 's',
     boundaries: EXECUTOR_DURATION_BUCKETS_S,
   });
-  // The three series of each model version, looked up once.
+  // The three series of each model version and lane, looked up once.
   const series = new Map<string, { size: HistogramSeries; queue: HistogramSeries; compute: HistogramSeries }>();
   return (b) => {
-    const key = `${b.model}\u0000${b.version}`;
+    const key = `${b.model}\u0000${b.version}\u0000${b.lane}`;
     let s = series.get(key);
     if (!s) {
-      const attrs = { model: b.model, version: b.version, pool };
+      const attrs = { model: b.model, version: b.version, pool, cpu_priority: b.lane === 'background' ? 'background' : 'normal' };
       s = { size: size.series(attrs), queue: queue.series(attrs), compute: compute.series(attrs) };
       series.set(key, s);
     }

@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { status, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { startNats, type NatsHandle } from '@switchyard/devstack';
 import { ensureDevPki, createClient, unary, spiffeIdOf } from '@switchyard/mesh';
 import { Bus } from '@switchyard/bus';
 import { createLogger } from '@switchyard/log';
-import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ModelInferResponse__Output, type ExecutorClient } from '@switchyard/proto';
+import { executorV1, codec, CPU_PRIORITY_METADATA, type Heartbeat, type Heartbeat__Output, type ModelInferResponse__Output, type ExecutorClient } from '@switchyard/proto';
 import { mlpReference } from '@switchyard/onnx-builder';
 import { BUNDLED_MLP, bundledMlpSeed } from './repository.ts';
 import { tmpDir, f32bytes } from './test-helpers.ts';
@@ -111,11 +111,17 @@ test('cpu executor process: heartbeat on NATS, Infer over mTLS, batch metrics on
     // the batch that just ran (2 rows) is in the batch-size histogram.
     const ready = ex.output().split('\n').map((l) => { try { return JSON.parse(l) as { msg?: string; metricsPort?: number }; } catch { return {}; } }).find((r) => r.msg === 'ready');
     assert.ok(ready?.metricsPort && ready.metricsPort > 0, 'ready log names metricsPort');
+    // A request marked background (metadata, as the gateway sends on unary Infer) runs in the
+    // background lane and is counted there.
+    const md = new Metadata();
+    md.set(CPU_PRIORITY_METADATA, 'background');
+    await unary(client, 'Infer', { model_name: 'mlp', model_version: '1', inputs: [{ name: 'input', datatype: 'FP32', shape: [1, 16] }], raw_input_contents: [f32bytes(x.slice(0, 16))] }, { deadlineMs: 5000, metadata: md });
     const metrics = await (await fetch(`http://127.0.0.1:${ready.metricsPort}/metrics`)).text();
-    const mlpLabels = { model: 'mlp', version: '1', pool: 'cpu' };
+    const mlpLabels = { model: 'mlp', version: '1', pool: 'cpu', cpu_priority: 'normal' };
     assert.equal(sampleValue(metrics, 'switchyard_executor_batch_size_count', mlpLabels), 1);
     assert.equal(sampleValue(metrics, 'switchyard_executor_batch_size_sum', mlpLabels), 2);
     assert.equal(sampleValue(metrics, 'switchyard_executor_queue_duration_count', mlpLabels), 1);
+    assert.equal(sampleValue(metrics, 'switchyard_executor_batch_size_sum', { ...mlpLabels, cpu_priority: 'background' }), 1);
     assert.match(metrics, /target_info\{[^}]*service_name="cpu-executor"[^}]*switchyard_executor_id="cpu-t1"/);
 
     await assert.rejects(unary(client, 'Infer', { model_name: 'mlp', model_version: '9', inputs: [] }, { deadlineMs: 5000 }), (e: ServiceError) => {

@@ -7,10 +7,11 @@ import type * as grpc from '@grpc/grpc-js';
 import { loadConfig, boolish, z } from '@switchyard/config';
 import { startTelemetry, traceGrpcManually, startServerSpan, endRpcSpan, type PreAggregatedMetrics } from '@switchyard/otel';
 import { createLogger, type Logger } from '@switchyard/log';
-import { executorV1, codec, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
+import { executorV1, codec, CPU_PRIORITY_METADATA, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
 import { MeshServer, DEFAULT_MAX_RECEIVE_BYTES, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
-import { ExecutorEngine, type InferTiming, type PoolName } from './engine.ts';
+import { ExecutorEngine, type InferOptions, type InferTiming, type PoolName } from './engine.ts';
+import { MainThreadPriority } from './cpu-priority.ts';
 import { annotateInferSpan, EXECUTOR_INFER_METHOD, EXECUTOR_INFER_PATH } from './trace.ts';
 import { InferStreamServer, EXECUTOR_INFER_STREAM_METHOD } from './infer-stream.ts';
 import { prepareBundledRepository } from './repository.ts';
@@ -44,6 +45,10 @@ const int = z.coerce.number().int();
  *   maxRequestBytes       decoded input size limit per request, default 64 MiB (over: RESOURCE_EXHAUSTED)
  *   drainMs               how long shutdown waits for in-flight requests, default 5000
  *   sessionWorkers        worker threads running onnxruntime sessions (default 2; run() blocks its thread)
+ *   backgroundWorkers     more such threads at a lower CPU priority, for the requests the gateway marks
+ *                         background (a tenant over its fair share while another is active; default 1;
+ *                         0 = none: those requests run in the normal workers). Each holds every model too.
+ *   backgroundNice        their nice value, 1-19 (default 10)
  *   faultDelayMs          TEST/CHAOS ONLY: extra ms slept in every batch run (default 0); logged at start
  *   faultFile             TEST/CHAOS ONLY: a file holding that delay, re-read every second: a number of ms
  *                         (every batch) and/or `model@version=ms` entries (that version only);
@@ -75,6 +80,8 @@ export const executorSettings = {
   maxRequestBytes: int.positive().default(64 * 1024 * 1024),
   drainMs: int.min(0).default(5000),
   sessionWorkers: int.min(1).max(64).default(2),
+  backgroundWorkers: int.min(0).max(64).default(1),
+  backgroundNice: int.min(1).max(19).default(10),
   faultDelayMs: int.min(0).max(600_000).default(0),
   faultFile: z.string().min(1).optional(),
 };
@@ -215,19 +222,37 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
     spiffeId: spiffeIdOf(workload),
     maxRequestBytes: cfg.maxRequestBytes,
     sessionWorkers: cfg.sessionWorkers,
+    backgroundWorkers: cfg.backgroundWorkers,
+    backgroundNice: cfg.backgroundNice,
     ...(o.telemetry ? { onBatch: executorMetrics(o.telemetry.histograms, pool) } : {}),
     log,
   });
   log.info({ device: engine.device, cpu_fallback: engine.device.cpu_fallback, fallback_reason: engine.device.fallback_reason || undefined }, engine.device.cpu_fallback ? 'device: CPU FALLBACK (no GPU provider)' : `device: ${engine.device.execution_provider}`);
 
   const loaded = await engine.loadAll();
-  log.info({ loaded: loaded.loaded, failed: loaded.failed }, 'models loaded');
+  log.info({ loaded: loaded.loaded, failed: loaded.failed, session_workers: engine.cpuLanes().workers }, 'models loaded');
+  // The main thread follows the work in flight (cpu-priority.ts): background-only, lower priority.
+  const mainPriority = new MainThreadPriority(cfg.backgroundWorkers > 0 ? cfg.backgroundNice : 0, {
+    set: (n) => os.setPriority(0, n),
+    get: () => os.getPriority(0),
+    schedule: (fn, ms) => { const t = setTimeout(fn, ms); t.unref(); return () => clearTimeout(t); },
+  });
+  if (cfg.backgroundWorkers > 0) {
+    log.info({ background_nice: cfg.backgroundNice, main_thread_follows: mainPriority.enabled }, mainPriority.enabled
+      ? 'background lane: session workers and, while only background requests are in flight, the main thread at the lower priority'
+      : 'background lane: session workers at the lower priority; the main thread stays at normal priority (raising it again needs CAP_SYS_NICE)');
+  }
+  const runInfer = (req: ModelInferRequest__Output, opts: InferOptions): Promise<ModelInferResponse> => {
+    const lane = opts.background ? 'background' : 'foreground';
+    mainPriority.enter(lane);
+    return engine.infer(req, opts).finally(() => mainPriority.leave(lane));
+  };
 
   // Infer's own (de)serializers, for the requests and responses that InferStream frames carry.
   const inferDef = executorV1.Executor.service.Infer;
   let draining = false;
   const streams = new InferStreamServer({
-    infer: (req, opts) => engine.infer(req, opts),
+    infer: runInfer,
     decodeRequest: (b) => inferDef.requestDeserialize(b),
     encodeResponse: (r) => inferDef.responseSerialize(r),
     maxReplyBytes: DEFAULT_MAX_RECEIVE_BYTES - 64,
@@ -240,7 +265,8 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
       const span = startServerSpan(EXECUTOR_INFER_PATH, call.metadata);
       const timing: InferTiming = {};
       const deadlineMs = deadlineOf(call);
-      handler<ModelInferRequest__Output, ModelInferResponse>((req) => engine.infer(req, { ...(deadlineMs !== undefined ? { deadlineMs } : {}), timing }))(call, (err, res) => {
+      const background = call.metadata.get(CPU_PRIORITY_METADATA)[0] === 'background';
+      handler<ModelInferRequest__Output, ModelInferResponse>((req) => runInfer(req, { ...(deadlineMs !== undefined ? { deadlineMs } : {}), timing, background }))(call, (err, res) => {
         annotateInferSpan(span, timing);
         endRpcSpan(span, err?.code ?? 0, err?.details);
         callback(err, res);

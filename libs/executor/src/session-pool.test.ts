@@ -41,3 +41,53 @@ test('other inputs are copied to exactly their bytes: a view into a larger buffe
     assert.deepEqual([...(Object.values(out)[0]!.data as Float32Array)], [7, 8, 9, 10]);
   }
 });
+
+/** nice value of each thread of this process (Linux /proc), by thread id. */
+function threadNices(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of fs.readdirSync('/proc/self/task')) {
+    try {
+      const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      out.set(t, Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+}
+
+test('the background lane: its worker thread and the onnxruntime threads of its sessions run at the lower priority; runs go to their lane', { skip: process.platform !== 'linux' ? 'per-thread nice values are read from Linux /proc' : false }, async () => {
+  const before = new Set(threadNices().keys());
+  const lanes = new SessionPool(1, undefined, { workers: 1, nice: 7 });
+  try {
+    // Two intra-op threads per session: onnxruntime starts one more thread for each session.
+    const meta = await lanes.load('id', file, { intraOpNumThreads: 2 });
+    assert.deepEqual(lanes.priorities(), [{ lane: 'foreground', nice: 0 }, { lane: 'background', nice: 7 }]);
+    const fresh = [...threadNices()].filter(([t]) => !before.has(t)).map(([, n]) => n);
+    // The two worker threads, onnxruntime's pool thread of each session (and any V8/libuv
+    // threads the workers brought): the background worker and its session's thread at 7.
+    assert.ok(fresh.filter((n) => n === 7).length >= 2, `new threads' nice values: ${fresh.join(',')}`);
+    assert.ok(fresh.filter((n) => n === 0).length >= 2, `new threads' nice values: ${fresh.join(',')}`);
+    assert.ok(fresh.every((n) => n === 0 || n === 7));
+    const input = meta.inputs[0]!.name;
+    const x = () => ({ [input]: new ort.Tensor('float32', Float32Array.from([1, 2]), [1, 2]) });
+    await lanes.run('id', x(), true, 'background');
+    await lanes.run('id', x(), true, 'background');
+    await lanes.run('id', x(), true);
+    assert.deepEqual(lanes.runs, { foreground: 1, background: 2 });
+    assert.equal(lanes.laneFor('background'), 'background');
+  } finally {
+    await lanes.close();
+  }
+  // No lane configured: a background run takes a normal worker.
+  const plain = new SessionPool(1);
+  try {
+    const meta = await plain.load('id', file, {});
+    await plain.run('id', { [meta.inputs[0]!.name]: new ort.Tensor('float32', Float32Array.from([1]), [1, 1]) }, true, 'background');
+    assert.deepEqual(plain.runs, { foreground: 1, background: 0 });
+    assert.equal(plain.laneFor('background'), 'foreground');
+    assert.deepEqual(plain.priorities(), [{ lane: 'foreground', nice: 0 }]);
+  } finally {
+    await plain.close();
+  }
+});

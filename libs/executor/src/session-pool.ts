@@ -1,8 +1,18 @@
 // A pool of worker threads holding onnxruntime sessions (see session-worker.ts). Every loaded
-// model version has a session in every worker; a run goes to the least busy worker.
+// model version has a session in every worker; a run goes to the least busy worker of its lane.
+//
+// Two lanes: `size` foreground workers at the process's CPU priority, and `background.workers`
+// workers that lower their own thread's priority (nice `background.nice`) before loading any
+// session, so the onnxruntime threads each of their sessions creates inherit it. A background
+// run (a tenant asking for more than its fair share while another is active: the gateway says
+// so per request) then yields the CPU to foreground work of this process and of every other
+// process on the machine, other executors' included; with nothing else to run it runs at full
+// speed. The nice value is per thread on Linux; where the OS refuses it, the lane runs at normal
+// priority and says so (priorities()).
 import { Worker } from 'node:worker_threads';
 import type ort from 'onnxruntime-node';
 import type { Logger } from '@switchyard/log';
+import type { Lane } from './cpu-priority.ts';
 import { makeTensor } from './codec.ts';
 import { spansWholeBuffer } from './transfer.ts';
 import type { WorkerRequest, WorkerReply, WireTensor } from './session-worker.ts';
@@ -13,7 +23,19 @@ interface Slot {
   worker: Worker;
   busy: number;
   dead: boolean;
+  background: boolean;
+  /** The worker thread's nice value as it reported it (undefined until it does). */
+  nice?: number;
 }
+
+export interface BackgroundLane {
+  /** Background workers (0 = no lane: background runs go to the foreground workers). */
+  workers: number;
+  /** Their nice value, 1-19. */
+  nice: number;
+}
+
+export type { Lane };
 
 export class SessionPool {
   private readonly slots: Slot[] = [];
@@ -21,20 +43,34 @@ export class SessionPool {
   private nextId = 1;
   private readonly log: Logger | undefined;
   private closed = false;
+  /** Runs per lane (the lane they ran in, after any fallback). */
+  readonly runs: Record<Lane, number> = { foreground: 0, background: 0 };
 
-  constructor(size: number, log?: Logger) {
+  constructor(size: number, log?: Logger, background: BackgroundLane = { workers: 0, nice: 10 }) {
     this.log = log;
-    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn(i));
+    for (let i = 0; i < Math.max(1, size); i++) this.slots.push(this.spawn(i, 0));
+    const n = Math.max(0, background.workers);
+    for (let i = 0; i < n; i++) this.slots.push(this.spawn(this.slots.length, Math.min(19, Math.max(1, background.nice))));
   }
 
   get size(): number {
     return this.slots.length;
   }
 
-  private spawn(i: number): Slot {
-    const worker = new Worker(new URL('./session-worker.ts', import.meta.url));
-    const slot: Slot = { worker, busy: 0, dead: false };
-    worker.on('message', (r: WorkerReply) => {
+  /** Each worker's lane and reported nice value (after load(), every worker has reported). */
+  priorities(): Array<{ lane: Lane; nice: number | undefined }> {
+    return this.slots.map((s) => ({ lane: s.background ? 'background' : 'foreground', nice: s.nice }));
+  }
+
+  private spawn(i: number, nice: number): Slot {
+    const worker = new Worker(new URL('./session-worker.ts', import.meta.url), { workerData: { nice } });
+    const slot: Slot = { worker, busy: 0, dead: false, background: nice > 0 };
+    worker.on('message', (r: WorkerReply | { op: 'nice'; nice: number; error?: string }) => {
+      if ('op' in r) {
+        slot.nice = r.nice;
+        if (r.error) this.log?.warn({ worker: i, wanted: nice, nice: r.nice, err: r.error }, 'session worker could not lower its CPU priority; its background runs take normal priority');
+        return;
+      }
       const p = this.pending.get(r.id);
       if (!p) return;
       this.pending.delete(r.id);
@@ -88,10 +124,20 @@ export class SessionPool {
    * other input is copied once, to exactly its bytes, and that copy is transferred (cloning a view
    * would clone its whole backing buffer: a request's message or an 8 KiB pool slab).
    */
-  async run(key: string, feeds: Record<string, ort.Tensor>, ownedInputs: boolean | ((buffer: ArrayBufferLike) => boolean) = false): Promise<Record<string, ort.Tensor>> {
+  /** The lane a run asked for `lane` runs in: that one, or the other when it has no live worker. */
+  laneFor(lane: Lane): Lane {
+    const want = lane === 'background';
+    if (this.slots.some((s) => !s.dead && s.background === want)) return lane;
+    return this.slots.some((s) => !s.dead) ? (want ? 'foreground' : 'background') : lane;
+  }
+
+  async run(key: string, feeds: Record<string, ort.Tensor>, ownedInputs: boolean | ((buffer: ArrayBufferLike) => boolean) = false, lane: Lane = 'foreground'): Promise<Record<string, ort.Tensor>> {
     const live = this.slots.filter((s) => !s.dead);
     if (!live.length) throw new Error('no session worker is alive');
-    const slot = live.reduce((a, b) => (b.busy < a.busy ? b : a));
+    // The lane's workers; a lane with none alive (or none configured) runs in the other.
+    const want = this.laneFor(lane) === 'background';
+    const slot = live.filter((s) => s.background === want).reduce((a, b) => (b.busy < a.busy ? b : a));
+    this.runs[slot.background ? 'background' : 'foreground']++;
     const transfer: ArrayBuffer[] = [];
     const r = await this.send(slot, { op: 'run', key, feeds: toWireFeeds(feeds, { owned: ownedInputs, transfer }) }, transfer);
     const out: Record<string, ort.Tensor> = {};

@@ -1,7 +1,10 @@
 // A worker thread that owns onnxruntime sessions. onnxruntime-node's run() blocks the thread it
 // runs on, so sessions live here and the main thread stays free for gRPC, timers (queue deadlines)
-// and heartbeats. Protocol: see session-pool.ts.
-import { parentPort } from 'node:worker_threads';
+// and heartbeats. Protocol: see session-pool.ts; first of all the worker posts its thread's nice
+// value ({ op: 'nice' }), after lowering it to workerData.nice when that is above 0 (a background
+// worker: its sessions' onnxruntime threads, created later by this thread, inherit the value).
+import os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
 import { spansWholeBuffer } from './transfer.ts';
 
@@ -67,6 +70,27 @@ async function handle(m: WorkerRequest): Promise<{ reply: WorkerReply; transfer:
       return { reply: { id: m.id, ok: true }, transfer: [] };
     }
   }
+}
+
+{
+  const want = Number((workerData as { nice?: number } | undefined)?.nice ?? 0);
+  let error: string | undefined;
+  // pid 0: this thread only (Linux keeps a nice value per thread). A process started at a lower
+  // priority than asked for already is where it should be.
+  if (want > 0 && want > os.getPriority(0)) {
+    try {
+      os.setPriority(0, want);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+  }
+  let nice = 0;
+  try {
+    nice = os.getPriority(0);
+  } catch {
+    // unknown: report 0
+  }
+  parentPort!.postMessage({ op: 'nice', nice, ...(error ? { error } : {}) });
 }
 
 parentPort!.on('message', (m: WorkerRequest) => {

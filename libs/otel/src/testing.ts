@@ -32,14 +32,28 @@ export function testMeter(name = 'test'): TestMeter {
   };
 }
 
-/** The value of one sample line `name{labels} value` in Prometheus text (labels in any order). */
-export function sampleValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+/** Each sample line `name{labels} value` of `name` in Prometheus text. */
+function* samples(text: string, name: string): Generator<{ labels: Record<string, string>; value: number }> {
   for (const line of text.split('\n')) {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)/.exec(line);
     if (!m || m[1] !== name) continue;
-    const got = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]!]));
-    if (Object.keys(got).length !== Object.keys(labels).length) continue;
-    if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(m[3]);
+    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1]!, x[2]!]));
+    yield { labels, value: Number(m[3]) };
+  }
+}
+
+/** The value of one sample line `name{labels} value` in Prometheus text (labels in any order). */
+export function sampleValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const s of samples(text, name)) {
+    if (Object.keys(s.labels).length !== Object.keys(labels).length) continue;
+    if (Object.entries(labels).every(([k, v]) => s.labels[k] === v)) return s.value;
   }
   return undefined;
+}
+
+/** Sum of every sample of `name` whose labels include `subset` (Prometheus text format). */
+export function sumSamples(text: string, name: string, subset: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const s of samples(text, name)) if (Object.entries(subset).every(([k, v]) => s.labels[k] === v)) sum += s.value;
+  return sum;
 }

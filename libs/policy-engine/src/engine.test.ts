@@ -170,3 +170,39 @@ test('fair share: a borrowing tenant leaves a slot for an active quiet tenant, a
   for (const t of heavy) t.release();
   assert.deepEqual([fs.stats('m').inFlight, fs.stats('m').queued], [0, 0]);
 });
+
+test('fair share: a tenant asking for more than its share while another is active is backlogged; alone, or within its share, it is not', () => {
+  let now = 0;
+  const fs = new FairShare({ now: () => now, activeWindowMs: 1000 });
+  // Alone, heavy holds both slots and queues more: nobody else to yield to.
+  const heavy = Array.from({ length: 4 }, () => fs.enter('m', 'heavy', 1, 2));
+  assert.deepEqual(heavy.map((t) => t.backlogged()), [false, false, false, false]);
+  // Quiet arrives and waits for a slot: heavy (share 1; 2 held, 2 waiting) is backlogged; quiet
+  // (one request, within its share, though it waits) is not.
+  const q = fs.enter('m', 'quiet', 1, 2);
+  assert.notEqual(q.ready, undefined);
+  assert.equal(heavy[0]!.backlogged(), true);
+  assert.equal(q.backlogged(), false, 'a tenant within its share is not backlogged');
+  // Heavy's waiters leave; it still holds 2 slots > its share of 1: still backlogged.
+  heavy[2]!.release();
+  heavy[3]!.release();
+  assert.equal(heavy[0]!.backlogged(), true);
+  // A slot frees and goes to quiet: heavy holds its share, nothing waiting: not backlogged.
+  heavy[1]!.release();
+  assert.deepEqual(fs.stats('m').heldByTenant, { heavy: 1, quiet: 1 });
+  assert.equal(heavy[0]!.backlogged(), false);
+  // One more request of heavy's waits: 1 held + 1 waiting > 1.
+  const more = fs.enter('m', 'heavy', 1, 2);
+  assert.equal(more.backlogged(), true);
+  more.release();
+  // Weights count: at weight 3 (of 4) heavy is entitled to 1.5 slots; 1 held + 1 waiting > 1.5,
+  // while quiet's 1 slot is within its 0.5... and over it: quiet asks for more than its share too.
+  const w3 = fs.enter('m', 'heavy', 3, 2);
+  assert.equal(w3.backlogged(), true);
+  assert.equal(q.backlogged(), true, 'quiet holds 1 slot against a share of 0.5');
+  w3.release();
+  q.release();
+  // Quiet idle past the window: heavy is alone again.
+  now = 5000;
+  assert.equal(fs.enter('m', 'heavy', 1, 2).backlogged(), false);
+});

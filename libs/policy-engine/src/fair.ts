@@ -10,6 +10,10 @@
 //   waiting behind a heavy tenant's borrowed slots.
 // - Waiting requests are dispatched by start-time fair queueing: the eligible waiter with the
 //   smallest virtual finish tag (finish = max(V, tenant's last finish) + 1/weight) goes first.
+// - A tenant is *backlogged* on a key while another tenant is active there and it asks for more
+//   than its share: the slots it holds and the requests it has waiting exceed its share. The gateway
+//   runs such a tenant's requests at the executors' background CPU priority (Ticket.backlogged),
+//   so on CPUs shared by several executors its work yields to the other tenants'.
 // Bookkeeping only: the clock is passed in; no timers (the caller cancels a waiter whose deadline
 // passed by calling release()).
 
@@ -41,6 +45,8 @@ export interface Ticket {
   ready: Promise<void> | undefined;
   /** Give the slot back (or leave the queue). Idempotent. */
   release(): void;
+  /** Whether the ticket's tenant is backlogged on the key now (see the top of this file). */
+  backlogged(): boolean;
 }
 
 export interface FairShareStats { inFlight: number; queued: number; queuedByTenant: Record<string, number>; heldByTenant: Record<string, number> }
@@ -102,6 +108,21 @@ export class FairShare {
     return free > headroom;
   }
 
+  /** Is `tenant` asking for more than its share of `p` while another tenant is active there? */
+  private isBacklogged(p: Pool, tenant: string, now: number): boolean {
+    const me = p.tenants.get(tenant);
+    if (!me || p.capacity <= 0) return false;
+    let wsum = 0;
+    let others = false;
+    for (const [t, s] of p.tenants) {
+      if (!this.isActive(s, now)) continue;
+      wsum += s.weight;
+      if (t !== tenant) others = true;
+    }
+    if (!others) return false;
+    return me.held + me.queued > (p.capacity * me.weight) / wsum;
+  }
+
   /**
    * Ask for a slot of `key` for `tenant` (weight > 0). capacity <= 0 means unlimited.
    * Throws QueueFullError when the key's queue is full.
@@ -144,6 +165,7 @@ export class FairShare {
         state = 'over';
         this.leave(p, st);
       },
+      backlogged: () => this.isBacklogged(p, tenant, this.now()),
     };
   }
 

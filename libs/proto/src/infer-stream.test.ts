@@ -14,9 +14,10 @@ const response = { model_name: 'm', model_version: '2', id: 'r1', outputs: [{ na
 test('InferFrame by hand is the .proto message: the generated codec reads it, and it reads the codec', () => {
   const reqBytes = Buffer.from(reqCodec.encode(request));
   const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-  const bytes = encodeInferFrame({ seq: 4_000_000_000, request: reqBytes, timeoutMs: 12.5, traceparent: tp, tracestate: 'a=b' });
-  const viaCodec = frameCodec.decode(bytes) as { seq: number; request: Record<string, unknown>; timeout_ms: number; traceparent: string; tracestate: string };
+  const bytes = encodeInferFrame({ seq: 4_000_000_000, request: reqBytes, timeoutMs: 12.5, traceparent: tp, tracestate: 'a=b', background: true });
+  const viaCodec = frameCodec.decode(bytes) as { seq: number; request: Record<string, unknown>; timeout_ms: number; traceparent: string; tracestate: string; background: boolean };
   assert.equal(viaCodec.seq, 4_000_000_000);
+  assert.equal(viaCodec.background, true);
   assert.equal(viaCodec.timeout_ms, 12.5);
   assert.equal(viaCodec.traceparent, tp);
   assert.equal(viaCodec.tracestate, 'a=b');
@@ -28,6 +29,8 @@ test('InferFrame by hand is the .proto message: the generated codec reads it, an
   assert.equal(back.timeoutMs, 3);
   assert.equal(back.traceparent, tp);
   assert.equal(back.tracestate, '');
+  assert.equal(back.background, undefined, 'absent: normal CPU priority');
+  assert.equal(decodeInferFrame(Buffer.from(frameCodec.encode({ seq: 8, request, background: true }))).background, true);
   assert.deepEqual(reqCodec.decode(back.request), reqCodec.decode(reqBytes));
   // Defaults are left out, as protobuf does: no deadline, no trace context.
   const bare = decodeInferFrame(encodeInferFrame({ seq: 1, request: reqBytes, timeoutMs: 0, traceparent: '', tracestate: '' }));

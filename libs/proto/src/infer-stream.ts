@@ -14,6 +14,8 @@ export interface InferFrameParts {
   timeoutMs: number;
   traceparent: string;
   tracestate: string;
+  /** Run at the executor's background CPU priority (absent: false). */
+  background?: boolean;
 }
 
 export interface InferReplyParts {
@@ -25,6 +27,9 @@ export interface InferReplyParts {
   message: string;
 }
 
+/** Unary Infer's metadata key for what InferFrame.background says on the stream (value `background`). */
+export const CPU_PRIORITY_METADATA = 'switchyard-cpu-priority';
+
 const EMPTY = new Uint8Array(0);
 
 // Tags: (field << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
@@ -33,6 +38,7 @@ const BODY = (2 << 3) | 2;
 const TIMEOUT = (3 << 3) | 1;
 const TRACEPARENT = (4 << 3) | 2;
 const TRACESTATE = (5 << 3) | 2;
+const BACKGROUND = (6 << 3) | 0;
 const CODE = (3 << 3) | 0;
 const MESSAGE = (4 << 3) | 2;
 
@@ -49,6 +55,7 @@ export function encodeInferFrame(f: InferFrameParts): Buffer {
   if (f.timeoutMs > 0) w.uint32(TIMEOUT).double(f.timeoutMs);
   if (f.traceparent) w.uint32(TRACEPARENT).string(f.traceparent);
   if (f.tracestate) w.uint32(TRACESTATE).string(f.tracestate);
+  if (f.background) w.uint32(BACKGROUND).bool(true);
   return finish(w);
 }
 
@@ -74,6 +81,7 @@ export function decodeInferFrame(bytes: Uint8Array): InferFrameParts {
       case TIMEOUT: f.timeoutMs = r.double(); break;
       case TRACEPARENT: f.traceparent = r.string(); break;
       case TRACESTATE: f.tracestate = r.string(); break;
+      case BACKGROUND: f.background = r.bool(); break;
       default: r.skipType(tag & 7);
     }
   }

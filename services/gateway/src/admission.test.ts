@@ -100,3 +100,33 @@ test('fair share: the slots per executor are handed to placement (none when fair
   assert.equal(make({ fairPerExecutor: 2.5 }).a.admit(principal, req(), ctl, ctx).slotsPerExecutor, 3);
   assert.equal(make({ fairPerExecutor: 0 }).a.admit(principal, req(), ctl, ctx).slotsPerExecutor, undefined);
 });
+
+test('fair share: a request of a tenant over its share while another tenant is active runs at background CPU priority', async () => {
+  const { a } = make({ fairPerExecutor: 1, executorsFor: () => 2 });
+  a.setBundle(bundleFromText('tenants: { acme: { models: [mlp] }, quiet: { models: [mlp] } }', 1));
+  const quiet = { ...principal, tenant: 'quiet' };
+  // acme alone holds both slots and queues a third request: nobody to yield to.
+  const heavy = [a.admit(principal, req(), ctl, ctx), a.admit(principal, req(), ctl, ctx)];
+  for (const h of heavy) await h.waitTurn();
+  const waiting = a.admit(principal, req(), ctl, ctx);
+  const turn = waiting.waitTurn();
+  assert.deepEqual(heavy.map((h) => h.background()), [false, false]);
+  // quiet arrives (and waits: acme holds both slots): acme is now over its share of 1.
+  const q = a.admit(quiet, req(), ctl, ctx);
+  const qTurn = q.waitTurn();
+  assert.deepEqual(heavy.map((h) => h.background()), [true, true]);
+  assert.equal(q.background(), false);
+  heavy[0]!.release();
+  await qTurn;
+  assert.equal(q.background(), false, 'quiet within its share');
+  assert.equal(heavy[1]!.background(), true, 'acme: 1 held + 1 waiting > its share of 1');
+  waiting.release(); // leaves the queue (as after its deadline); `turn` never settles
+  void turn;
+  assert.equal(heavy[1]!.background(), false, 'acme at its share with nothing waiting');
+  heavy[1]!.release();
+  q.release();
+  // Without fair sharing nothing is background.
+  const off = make({ fairPerExecutor: 0 }).a.admit(principal, req(), ctl, ctx);
+  await off.waitTurn();
+  assert.equal(off.background(), false);
+});

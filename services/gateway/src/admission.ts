@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@switchyard/log';
 import type { Principal } from '@switchyard/auth';
-import { evaluate, FairShare, QueueFullError, type Bundle, type Decision as PolicyDecision } from '@switchyard/policy-engine';
+import { evaluate, FairShare, QueueFullError, type Bundle, type Ticket, type Decision as PolicyDecision } from '@switchyard/policy-engine';
 import type { BucketResult, BucketSpec } from '@switchyard/store';
 import { quotaKeys } from '@switchyard/store';
 import type { Decision as PlacementDecision } from '@switchyard/placement';
@@ -42,6 +42,11 @@ export interface Admitted {
   charge(placement: PlacementDecision): Promise<void>;
   /** Give the fair-share slot back. Idempotent. */
   release(): void;
+  /**
+   * Whether the request should run at the executors' background CPU priority now: its tenant is
+   * backlogged on the model's fair share (libs/policy-engine fair.ts). False without fair sharing.
+   */
+  background(): boolean;
 }
 
 export type TakeBuckets = (requests: BucketSpec | undefined, time: BucketSpec | undefined) => Promise<BucketResult>;
@@ -137,7 +142,7 @@ export class Admission {
       if (!decision.allow) throw new PolicyDenied(DENY_STATUS[decision.code ?? 'PERMISSION_DENIED']!, `${decision.reason} (rule ${decision.rule})`, decision.rule);
     }
     this.counts.allowed++;
-    let ticket: { release(): void } | undefined;
+    let ticket: Ticket | undefined;
     const model = req.model_name;
     const out: Admitted = {
       waitTurn: async () => {
@@ -195,6 +200,7 @@ export class Admission {
         ticket?.release();
         ticket = undefined;
       },
+      background: () => ticket?.backlogged() ?? false,
     };
     if (this.o.fairPerExecutor > 0) out.slotsPerExecutor = Math.ceil(this.o.fairPerExecutor);
     if (decision.allowedRegions) out.allowedRegions = decision.allowedRegions;

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { createLogger } from '@switchyard/log';
-import { codec, executorV1, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
+import { codec, CPU_PRIORITY_METADATA, executorV1, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
 import { InferStreamServer } from '@switchyard/executor';
 import { InferLink, LinkError, STREAM_MAX_REQUEST_BYTES, EXECUTOR_INFER, EXECUTOR_INFER_STREAM } from './infer-link.ts';
 import { isExecutorLost } from './router.ts';
@@ -22,12 +22,12 @@ type Script = (req: ModelInferRequest__Output, deadlineMs: number | undefined) =
 
 /** An executor-like server: InferStream (unless `stream: false`) and unary Infer, both running `script`. */
 async function executor(script: Script, o: { stream?: boolean } = {}) {
-  const calls = { stream: 0, unary: 0, traceparents: [] as string[] };
+  const calls = { stream: 0, unary: 0, traceparents: [] as string[], background: [] as string[] };
   const streams = new InferStreamServer({
     log, draining: () => false, maxReplyBytes: 1 << 20,
     decodeRequest: (b) => inferDef.requestDeserialize(b) as ModelInferRequest__Output,
     encodeResponse: (r) => inferDef.responseSerialize(r) as Buffer,
-    infer: (req, opts) => { calls.stream++; return script(req, opts.deadlineMs); },
+    infer: (req, opts) => { calls.stream++; if (opts.background) calls.background.push(req.id); return script(req, opts.deadlineMs); },
   });
   const def: grpc.ServiceDefinition = {
     Infer: { ...inferDef, path: EXECUTOR_INFER },
@@ -38,6 +38,7 @@ async function executor(script: Script, o: { stream?: boolean } = {}) {
     Infer: (call: grpc.ServerUnaryCall<ModelInferRequest__Output, ModelInferResponse>, cb: grpc.sendUnaryData<ModelInferResponse>) => {
       calls.unary++;
       calls.traceparents.push(String(call.metadata.get('traceparent')[0] ?? ''));
+      if (call.metadata.get(CPU_PRIORITY_METADATA)[0] === 'background') calls.background.push(call.request.id);
       script(call.request, undefined).then((r) => cb(null, r), (e: grpc.ServiceError) => cb(e));
     },
     ...(o.stream === false ? {} : { InferStream: streams.handler }),
@@ -177,5 +178,20 @@ test('a request too large for one stream message goes through unary Infer', asyn
   } finally {
     link.close();
     ex.close();
+  }
+});
+
+test('a request marked background reaches the executor marked so, on the stream and on unary Infer', async () => {
+  for (const stream of [true, false]) {
+    const ex = await executor(reply, { stream });
+    const link = new InferLink(ex.client);
+    try {
+      await Promise.all([link.infer(bytesOf('m', 'fg'), Date.now() + 5000), link.infer(bytesOf('m', 'bg'), Date.now() + 5000, undefined, true)]);
+      assert.deepEqual(ex.calls.background, ['bg'], `stream=${stream}`);
+      assert.equal(stream ? ex.calls.stream : ex.calls.unary, 2);
+    } finally {
+      link.close();
+      ex.close();
+    }
   }
 });

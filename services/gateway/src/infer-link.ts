@@ -12,7 +12,7 @@
 // for one stream message, and executors without InferStream (UNIMPLEMENTED: an older version),
 // go through unary Infer.
 import * as grpc from '@grpc/grpc-js';
-import { decodeInferReply, encodeInferFrame } from '@switchyard/proto';
+import { CPU_PRIORITY_METADATA, decodeInferReply, encodeInferFrame } from '@switchyard/proto';
 import type { W3CTraceContext } from '@switchyard/otel';
 
 export const EXECUTOR_INFER = '/switchyard.executor.v1.Executor/Infer';
@@ -42,6 +42,7 @@ interface Pending {
   bytes: Buffer;
   deadlineAtMs: number;
   trace: W3CTraceContext | undefined;
+  background: boolean;
 }
 
 const identity = (b: Buffer): Buffer => b;
@@ -71,9 +72,12 @@ export class InferLink {
     return this.pending.size;
   }
 
-  /** Runs one request (a serialized ModelInferRequest); resolves to the executor's serialized response. */
-  infer(bytes: Buffer, deadlineAtMs: number, trace?: W3CTraceContext): Promise<Buffer> {
-    if (this.mode === 'unary' || bytes.length > STREAM_MAX_REQUEST_BYTES) return this.unary(bytes, deadlineAtMs, trace);
+  /**
+   * Runs one request (a serialized ModelInferRequest); resolves to the executor's serialized
+   * response. `background`: at the executor's background CPU priority.
+   */
+  infer(bytes: Buffer, deadlineAtMs: number, trace?: W3CTraceContext, background = false): Promise<Buffer> {
+    if (this.mode === 'unary' || bytes.length > STREAM_MAX_REQUEST_BYTES) return this.unary(bytes, deadlineAtMs, trace, background);
     return new Promise<Buffer>((resolve, reject) => {
       const call = this.call ?? this.open();
       this.seq = this.seq >= 0xffffffff ? 1 : this.seq + 1;
@@ -82,8 +86,8 @@ export class InferLink {
       const timer = setTimeout(() => {
         if (this.pending.delete(seq)) reject(new LinkError(grpc.status.DEADLINE_EXCEEDED, `deadline exceeded after ${Math.max(0, Math.round(left))} ms waiting for the executor`));
       }, Math.max(0, left));
-      this.pending.set(seq, { resolve, reject, timer, bytes, deadlineAtMs, trace });
-      call.write(encodeInferFrame({ seq, request: bytes, timeoutMs: Math.max(left, 0.001), traceparent: trace?.traceparent ?? '', tracestate: trace?.tracestate ?? '' }));
+      this.pending.set(seq, { resolve, reject, timer, bytes, deadlineAtMs, trace, background });
+      call.write(encodeInferFrame({ seq, request: bytes, timeoutMs: Math.max(left, 0.001), traceparent: trace?.traceparent ?? '', tracestate: trace?.tracestate ?? '', background }));
     });
   }
 
@@ -120,7 +124,7 @@ export class InferLink {
       this.mode = 'unary';
       for (const p of waiting) {
         clearTimeout(p.timer);
-        this.unary(p.bytes, p.deadlineAtMs, p.trace).then(p.resolve, p.reject);
+        this.unary(p.bytes, p.deadlineAtMs, p.trace, p.background).then(p.resolve, p.reject);
       }
       return;
     }
@@ -135,10 +139,11 @@ export class InferLink {
     }
   }
 
-  private unary(bytes: Buffer, deadlineAtMs: number, trace: W3CTraceContext | undefined): Promise<Buffer> {
+  private unary(bytes: Buffer, deadlineAtMs: number, trace: W3CTraceContext | undefined, background: boolean): Promise<Buffer> {
     const md = new grpc.Metadata();
     if (trace?.traceparent) md.set('traceparent', trace.traceparent);
     if (trace?.tracestate) md.set('tracestate', trace.tracestate);
+    if (background) md.set(CPU_PRIORITY_METADATA, 'background');
     return new Promise<Buffer>((resolve, reject) => {
       this.client.makeUnaryRequest(EXECUTOR_INFER, identity, identity, bytes, md, { deadline: deadlineAtMs }, (err, res) => (err ? reject(err) : resolve(res as Buffer)));
     });

@@ -78,6 +78,7 @@ export function buildRecord(a: {
     latency_ms: a.latencyMs,
     code: d && !d.placed ? (d.code ?? '') : '',
     ejected: a.trace.ejected ?? [],
+    background: a.trace.background ?? false,
   };
 }
 
@@ -206,7 +207,7 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
         await admitted.waitTurn();
         if (span.isRecording()) span.addEvent('gateway.admitted', { 'switchyard.tenant': principal.tenant, 'switchyard.priority': ctl.priority, 'switchyard.pool_preference': ctl.poolPreference });
         const adm = admitted;
-        const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), ...(adm.slotsPerExecutor ? { slotsPerExecutor: adm.slotsPerExecutor } : {}), beforeForward: (dec) => adm.charge(dec), span }, trace).catch((e: unknown) => {
+        const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), ...(adm.slotsPerExecutor ? { slotsPerExecutor: adm.slotsPerExecutor } : {}), beforeForward: (dec) => adm.charge(dec), background: () => adm.background(), span }, trace).catch((e: unknown) => {
           // Residency: a request no allowed region can take is refused naming the rule.
           if (adm.allowedRegions && e instanceof StatusError && e.code === grpc.status.FAILED_PRECONDITION && !(e instanceof PolicyDenied)) {
             throw new PolicyDenied(e.code, `residency rule '${adm.residencyRule}' allows only regions [${adm.allowedRegions.join(', ')}]: ${e.message}`, adm.residencyRule ?? 'residency');

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createLogger } from '@switchyard/log';
 import type { Candidate__Output, ExecutorClient, PlacementTable__Output } from '@switchyard/proto';
 import { decodeInferRequest, type RawInferRequest } from './passthrough.ts';
-import { codec } from '@switchyard/proto';
+import { codec, CPU_PRIORITY_METADATA } from '@switchyard/proto';
 import { Router, isExecutorLost, type DecisionTrace } from './router.ts';
 import type { RequestControls } from './controls.ts';
 import { StatusError } from './errors.ts';
@@ -33,6 +33,8 @@ type Behaviour = (id: string) => { err?: Partial<grpc.ServiceError> } | undefine
 const sentBytes: Buffer[] = [];
 /** The traceparent each fake executor received. */
 const sentTraceparents: string[] = [];
+/** The CPU priority metadata each fake executor received ('' = none). */
+const sentPriorities: string[] = [];
 function routerWith(behave: Behaviour, cands: Candidate__Output[], random = () => 0) {
   const calls: string[] = [];
   const router = new Router({
@@ -43,6 +45,7 @@ function routerWith(behave: Behaviour, cands: Candidate__Output[], random = () =
         calls.push(c.executor_id);
         sentBytes.push(bytes);
         sentTraceparents.push(String(md.get('traceparent')[0] ?? ''));
+        sentPriorities.push(String(md.get(CPU_PRIORITY_METADATA)[0] ?? ''));
         const b = behave(c.executor_id);
         setImmediate(() => (b?.err ? cb(Object.assign(new Error(b.err.details), b.err) as grpc.ServiceError) : cb(null, Buffer.from([0x0a, 0x01, 0x6d]))));
       },
@@ -220,4 +223,19 @@ test('fair-share slots per executor: a request admitted to a free slot goes to a
   assert.deepEqual(calls.slice(-1), ['cpu-1']);
   for (const g of gates.splice(0)) g();
   await fourth;
+});
+
+test('background CPU priority: asked at each forward (a retry too), sent to the executor, and traced for the decision record', async () => {
+  const { router } = routerWith((id) => (id === 'cpu-1' ? { err: { code: grpc.status.UNAVAILABLE, details: 'Connection dropped' } } : undefined), [cand('cpu-1'), cand('cpu-2')]);
+  sentPriorities.length = 0;
+  let asked = 0;
+  const trace: DecisionTrace = {};
+  await router.infer(req, ctl(), { background: () => { asked++; return true; } }, trace);
+  assert.equal(asked, 2, 'the first attempt and the retry');
+  assert.deepEqual(sentPriorities, ['background', 'background']);
+  assert.equal(trace.background, true);
+  const plain: DecisionTrace = {};
+  await router.infer(req, ctl(), {}, plain);
+  assert.equal(plain.background, false);
+  assert.equal(sentPriorities.at(-1), '');
 });

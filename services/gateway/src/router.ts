@@ -66,6 +66,8 @@ export interface DecisionTrace {
   tableVersion?: number;
   ejected?: string[];
   version?: string;
+  /** The (last) forward ran at the executors' background CPU priority. */
+  background?: boolean;
 }
 
 /** Per-request routing options: residency (region prefix, allowed regions, kept on every retry) and the admission hook. */
@@ -82,6 +84,11 @@ export interface InferOptions {
    * many of this gateway's requests for the model is passed over while another has a free slot.
    */
   slotsPerExecutor?: number;
+  /**
+   * Asked at each forward: run the request at the executor's background CPU priority (its tenant
+   * is backlogged on the model's fair share, admission.ts).
+   */
+  background?: () => boolean;
 }
 
 export interface ExecutorLoad { inFlight: number; completed: number; failed: number }
@@ -248,8 +255,10 @@ export class Router {
       }
       // Admission's quota charge, once per request (a retry is not charged again).
       if (attempt === 0 && opts.beforeForward) await opts.beforeForward(decision);
+      const background = opts.background?.() ?? false;
+      if (trace) trace.background = background;
       try {
-        const response = await this.forward(cand, req, version, ctl.deadlineAtMs, opts.span);
+        const response = await this.forward(cand, req, version, ctl.deadlineAtMs, opts.span, background);
         attempts.push({ executorId: cand.executor_id, pool: cand.pool, region: cand.region, code: 'OK' });
         return { response, candidate: cand, version, attempts, decision };
       } catch (e) {
@@ -294,7 +303,7 @@ export class Router {
     return this.modelLoad.get(`${id}\u0000${model}`) ?? 0;
   }
 
-  private forward(cand: Candidate__Output, req: RawInferRequest, version: string, deadlineAtMs: number | undefined, parent: Span | undefined): Promise<Buffer> {
+  private forward(cand: Candidate__Output, req: RawInferRequest, version: string, deadlineAtMs: number | undefined, parent: Span | undefined, background = false): Promise<Buffer> {
     const link = this.linkFor(cand);
     const load = this.loadOf(cand.executor_id);
     load.inFlight++;
@@ -309,7 +318,7 @@ export class Router {
       else this.modelLoad.delete(mkey);
     };
     // The caller's bytes, as they came (passthrough.ts): no tensor is decoded or re-encoded here.
-    return link.infer(requestForVersion(req, version), deadlineAtMs ?? Date.now() + 30_000, w3cTraceContext(parent)).then((res) => {
+    return link.infer(requestForVersion(req, version), deadlineAtMs ?? Date.now() + 30_000, w3cTraceContext(parent), background).then((res) => {
       done();
       load.completed++;
       return res;

@@ -8,6 +8,7 @@ export interface InferFrame {
   'timeout_ms'?: (number | string);
   'traceparent'?: (string);
   'tracestate'?: (string);
+  'background'?: (boolean);
 }
 
 export interface InferFrame__Output {
@@ -16,4 +17,5 @@ export interface InferFrame__Output {
   'timeout_ms': (number);
   'traceparent': (string);
   'tracestate': (string);
+  'background': (boolean);
 }

@@ -28,6 +28,7 @@ export interface DecisionRecord {
   'latency_ms'?: (number | string);
   'code'?: (string);
   'ejected'?: (string)[];
+  'background'?: (boolean);
 }
 
 export interface DecisionRecord__Output {
@@ -53,4 +54,5 @@ export interface DecisionRecord__Output {
   'latency_ms': (number);
   'code': (string);
   'ejected': (string)[];
+  'background': (boolean);
 }
