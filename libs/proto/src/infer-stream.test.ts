@@ -61,3 +61,15 @@ test('the envelope skips fields it does not know (a newer sender) and refuses tr
   const full = encodeInferReply({ seq: 6, response: Buffer.from(resCodec.encode(response)), code: 0, message: '' });
   assert.throws(() => decodeInferReply(full.subarray(0, full.length - 3)));
 });
+
+test('a request given in pieces is the same frame as the pieces joined', () => {
+  const reqBytes = Buffer.from(reqCodec.encode(request));
+  const version = Buffer.from(reqCodec.encode({ model_version: '7' }));
+  const joined = encodeInferFrame({ seq: 3, request: Buffer.concat([reqBytes, version]), timeoutMs: 5, traceparent: '', tracestate: 'x=y', background: true });
+  const pieces = encodeInferFrame({ seq: 3, request: [reqBytes, version], timeoutMs: 5, traceparent: '', tracestate: 'x=y', background: true });
+  assert.deepEqual(pieces, joined);
+  const back = frameCodec.decode(pieces) as { request: Record<string, unknown>; tracestate: string; background: boolean };
+  assert.equal(back.request.model_version, '7', 'the appended version wins');
+  assert.deepEqual(back.request.raw_input_contents, request.raw_input_contents);
+  assert.deepEqual([back.tracestate, back.background], ['x=y', true]);
+});

@@ -18,6 +18,10 @@ export interface InferFrameParts {
   background?: boolean;
 }
 
+/** What encodeInferFrame takes: the request may also come in pieces, written one after the
+ *  other (the gateway's caller bytes and the version it appends, not joined first). */
+export type InferFrameInput = Omit<InferFrameParts, 'request'> & { request: Uint8Array | readonly Uint8Array[] };
+
 export interface InferReplyParts {
   seq: number;
   /** A serialized inference.ModelInferResponse (code 0); empty otherwise. */
@@ -47,16 +51,27 @@ function finish(w: protobuf.Writer): Buffer {
   return Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** InferFrame's wire bytes. */
-export function encodeInferFrame(f: InferFrameParts): Buffer {
+/** InferFrame's wire bytes: the small fields, then the request's pieces copied once, into the frame. */
+export function encodeInferFrame(f: InferFrameInput): Buffer {
+  const parts = f.request instanceof Uint8Array ? [f.request] : f.request;
+  let bodyLength = 0;
+  for (const p of parts) bodyLength += p.length;
   const w = protobuf.Writer.create();
   if (f.seq !== 0) w.uint32(SEQ).uint32(f.seq);
-  w.uint32(BODY).bytes(f.request);
   if (f.timeoutMs > 0) w.uint32(TIMEOUT).double(f.timeoutMs);
   if (f.traceparent) w.uint32(TRACEPARENT).string(f.traceparent);
   if (f.tracestate) w.uint32(TRACESTATE).string(f.tracestate);
   if (f.background) w.uint32(BACKGROUND).bool(true);
-  return finish(w);
+  w.uint32(BODY).uint32(bodyLength);
+  const head = w.finish();
+  const out = Buffer.allocUnsafe(head.length + bodyLength);
+  out.set(head, 0);
+  let at = head.length;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** InferReply's wire bytes. */

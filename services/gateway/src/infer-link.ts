@@ -39,7 +39,7 @@ interface Pending {
   reject(e: Error): void;
   timer: NodeJS.Timeout;
   /** Kept for the UNIMPLEMENTED fallback. */
-  bytes: Buffer;
+  bytes: Buffer[];
   deadlineAtMs: number;
   trace: W3CTraceContext | undefined;
   background: boolean;
@@ -73,11 +73,14 @@ export class InferLink {
   }
 
   /**
-   * Runs one request (a serialized ModelInferRequest); resolves to the executor's serialized
-   * response. `background`: at the executor's background CPU priority.
+   * Runs one request (a serialized ModelInferRequest, whole or in pieces to be joined); resolves to
+   * the executor's serialized response. `background`: at the executor's background CPU priority.
    */
-  infer(bytes: Buffer, deadlineAtMs: number, trace?: W3CTraceContext, background = false): Promise<Buffer> {
-    if (this.mode === 'unary' || bytes.length > STREAM_MAX_REQUEST_BYTES) return this.unary(bytes, deadlineAtMs, trace, background);
+  infer(request: Buffer | Buffer[], deadlineAtMs: number, trace?: W3CTraceContext, background = false): Promise<Buffer> {
+    const bytes = Array.isArray(request) ? request : [request];
+    let length = 0;
+    for (const b of bytes) length += b.length;
+    if (this.mode === 'unary' || length > STREAM_MAX_REQUEST_BYTES) return this.unary(bytes, deadlineAtMs, trace, background);
     return new Promise<Buffer>((resolve, reject) => {
       const call = this.call ?? this.open();
       this.seq = this.seq >= 0xffffffff ? 1 : this.seq + 1;
@@ -139,7 +142,8 @@ export class InferLink {
     }
   }
 
-  private unary(bytes: Buffer, deadlineAtMs: number, trace: W3CTraceContext | undefined, background: boolean): Promise<Buffer> {
+  private unary(pieces: Buffer[], deadlineAtMs: number, trace: W3CTraceContext | undefined, background: boolean): Promise<Buffer> {
+    const bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces);
     const md = new grpc.Metadata();
     if (trace?.traceparent) md.set('traceparent', trace.traceparent);
     if (trace?.tracestate) md.set('tracestate', trace.tracestate);

@@ -30,9 +30,12 @@ test('the header view reads what admission and placement need, as the full decod
 
 test('the forwarded request decodes to the caller\'s request with the resolved version', () => {
   const bytes = Buffer.from(reqCodec.encode(full));
-  const fwd = reqCodec.decode(requestForVersion(decodeInferRequest(bytes), '3'));
+  const pieces = requestForVersion(decodeInferRequest(bytes), '3');
+  assert.equal(pieces[0]!.buffer, bytes.buffer, "the caller's bytes, uncopied");
+  const fwd = reqCodec.decode(Buffer.concat(pieces));
   assert.deepEqual({ ...fwd, model_version: '' }, reqCodec.decode(bytes));
   assert.equal(fwd.model_version, '3');
+  assert.deepEqual(requestForVersion(decodeInferRequest(Buffer.from(reqCodec.encode({ ...full, model_version: '3' }))), '3').length, 1, 'the version asked for: nothing appended');
 });
 
 test('the response: the executor\'s bytes with the gateway\'s parameters merged into its map', () => {

@@ -27,10 +27,12 @@ export function decodeInferRequest(bytes: Buffer): RawInferRequest {
   return h;
 }
 
-/** The request bytes for the executor: the caller's, with `version` as model_version. */
-export function requestForVersion(req: RawInferRequest, version: string): Buffer {
-  if (req.model_version === version) return req.raw;
-  return Buffer.concat([req.raw, Buffer.from(headerCodec.encode({ model_version: version }))]);
+/** The request bytes for the executor, in pieces: the caller's, and `version` as model_version
+ *  when the caller asked for another (or none). The stream's frame writes them one after the
+ *  other (not joined here first: a copy of every tensor less per request). */
+export function requestForVersion(req: RawInferRequest, version: string): Buffer[] {
+  if (req.model_version === version) return [req.raw];
+  return [req.raw, Buffer.from(headerCodec.encode({ model_version: version }))];
 }
 
 /** The executor's response bytes with model_version and `parameters` merged in. The parameters
