@@ -87,13 +87,19 @@ export class FairShare {
     return s.held > 0 || s.queued > 0 || now - s.lastSeenMs <= this.windowMs;
   }
 
+  /** The active tenants of `p`: their summed weight and how many. */
+  private active(p: Pool, now: number): { wsum: number; count: number } {
+    let wsum = 0, count = 0;
+    for (const s of p.tenants.values()) if (this.isActive(s, now)) { wsum += s.weight; count++; }
+    return { wsum, count };
+  }
+
   /** May `tenant` take a slot of `p` now? */
   private eligible(p: Pool, tenant: string, now: number): boolean {
     if (p.capacity <= 0) return true;
     const free = p.capacity - p.inFlight;
     if (free <= 0) return false;
-    let wsum = 0;
-    for (const s of p.tenants.values()) if (this.isActive(s, now)) wsum += s.weight;
+    const { wsum } = this.active(p, now);
     const me = p.tenants.get(tenant)!;
     if (wsum <= 0) return true;
     const share = (p.capacity * me.weight) / wsum;
@@ -111,16 +117,9 @@ export class FairShare {
   /** Is `tenant` asking for more than its share of `p` while another tenant is active there? */
   private isBacklogged(p: Pool, tenant: string, now: number): boolean {
     const me = p.tenants.get(tenant);
-    if (!me || p.capacity <= 0) return false;
-    let wsum = 0;
-    let others = false;
-    for (const [t, s] of p.tenants) {
-      if (!this.isActive(s, now)) continue;
-      wsum += s.weight;
-      if (t !== tenant) others = true;
-    }
-    if (!others) return false;
-    return me.held + me.queued > (p.capacity * me.weight) / wsum;
+    if (!me || p.capacity <= 0 || !this.isActive(me, now)) return false;
+    const { wsum, count } = this.active(p, now);
+    return count > 1 && me.held + me.queued > (p.capacity * me.weight) / wsum;
   }
 
   /**
