@@ -31,7 +31,7 @@ export class MainThreadPriority {
   private current: number;
   /** Whether the priority can go back up (probed); false: the thread is left alone. */
   readonly enabled: boolean;
-  /** Priority changes made (for tests and the service's status). */
+  /** Priority changes made (for tests). */
   changes = 0;
 
   private readonly nice: number;
