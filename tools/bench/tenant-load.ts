@@ -68,7 +68,9 @@ async function drain(): Promise<void> {
   }
   busy = false;
 }
-createInterface({ input: process.stdin }).on('line', (l) => { commands.push(l.trim()); void drain(); });
+// stdin closes when the parent is gone (killed, or crashed without stopping this one): an orphan
+// would go on sending, and after the mesh stops, failing as fast as it can.
+createInterface({ input: process.stdin }).on('line', (l) => { commands.push(l.trim()); void drain(); }).on('close', () => process.exit(0));
 
 await Promise.all(conns.map(async (c) => {
   for (;;) {

@@ -14,7 +14,7 @@ export {
   type MeshClientOptions,
   type UnaryOptions,
 } from './client.ts';
-export { tuneGcForTensorTraffic, GC_FLAG } from './gc.ts';
+export { tuneGcForTensorTraffic, GC_FLAG, lowerV8HelperPriority, processThreads, V8_HELPER_THREAD, type HelperPriority, type ThreadInfo } from './gc.ts';
 export { onShutdown, runShutdown, type ShutdownStep, type ShutdownOptions } from './shutdown.ts';
 export {
   DEFAULT_MAX_RECEIVE_BYTES,

@@ -15,7 +15,7 @@ import { fileCertificateProvider, type PairCheckingCertificateProvider } from '.
 import { spiffeIdFromPeer, workloadOf } from './identity.ts';
 import { DEFAULT_CONNECTION_WINDOW_BYTES, DEFAULT_STREAM_WINDOW_BYTES, widenSessions, windowSettings, type WindowSizes } from './flow-control.ts';
 import type { MeshIdentity } from './pki.ts';
-import { tuneGcForTensorTraffic } from './gc.ts';
+import { lowerV8HelperPriority, tuneGcForTensorTraffic } from './gc.ts';
 import {
   DEFAULT_MAX_CONCURRENT_STREAMS,
   DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
@@ -54,6 +54,9 @@ export interface MeshServerOptions {
   maxConnectionAgeMs?: number;
   maxConnectionAgeGraceMs?: number;
 }
+
+/** The helper-thread priority is logged once per process (tests make many servers). */
+let helpersLogged = false;
 
 const HEALTH_SERVICE = '/grpc.health.v1.Health/';
 const UNCOUNTED_PREFIXES = [HEALTH_SERVICE, '/grpc.reflection.v1.ServerReflection/', '/grpc.reflection.v1alpha.ServerReflection/'];
@@ -122,6 +125,12 @@ export class MeshServer {
   constructor(opts: MeshServerOptions) {
     tuneGcForTensorTraffic();
     this.#opts = opts;
+    const helpers = lowerV8HelperPriority();
+    if (!helpersLogged) {
+      helpersLogged = true;
+      if (helpers.failed > 0) opts.log.warn({ v8_helper_nice: helpers.nice, v8_helper_threads: helpers.threads, failed: helpers.failed }, 'mesh: could not lower the priority of every V8 helper thread');
+      else opts.log.info({ v8_helper_nice: helpers.nice, v8_helper_threads: helpers.threads }, helpers.nice > 0 ? 'mesh: V8 helper threads (garbage collection) at lower CPU priority' : 'mesh: V8 helper threads left at normal priority (SY_V8_HELPER_NICE=0)');
+    }
     this.#authz = opts.authz ?? AUTHZ;
     this.#maxDeadlineMs = opts.maxDeadlineMs ?? 24 * 3600_000;
     this.#healthNames = ['', ...opts.services.map((s) => s.healthName)];
