@@ -222,6 +222,19 @@ class Mutex {
 }
 
 /**
+ * The executor's default onnxruntime intra-op thread count: the host's cores shared among the
+ * session workers that can run at once (at least 1). onnxruntime's own default is one thread per
+ * physical core for every session, so with several session workers the runs ask for more threads
+ * than there are cores, and each run's threads then wait for one another: on 2 cores with the
+ * default 2 workers, ocr_cls ran 0.88 ms at p50 with 1 thread against 1.20 ms with onnxruntime's
+ * default (a bare session on an idle machine), and in the mesh the quiet tenant's p99 alone and
+ * beside a heavy tenant fell with it (docs/policy.md, thirteenth session).
+ */
+export function defaultIntraOpThreads(cores: number, sessionWorkers: number): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, sessionWorkers)));
+}
+
+/**
  * onnxruntime session options from the engine options. Spinning is off unless intraOpSpinning:
  * onnxruntime's worker threads otherwise spin-wait after each run, so an executor serving
  * intermittent requests keeps a core busy (measured on 2 cores: ~110% CPU serving ocr_cls at 60

@@ -1,5 +1,5 @@
 // @switchyard/executor: the one executor library behind gpu-executor and cpu-executor.
-export { ExecutorEngine, EngineStartError, sessionOptionsFor } from './engine.ts';
+export { ExecutorEngine, EngineStartError, sessionOptionsFor, defaultIntraOpThreads } from './engine.ts';
 export type { EngineOptions, InferOptions, PoolName, BatchRecord } from './engine.ts';
 export { executorMetrics, BATCH_SIZE_BUCKETS, EXECUTOR_DURATION_BUCKETS_S } from './metrics.ts';
 export { ExecutorError, toServiceError } from './errors.ts';

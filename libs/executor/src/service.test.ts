@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import { createLogger } from '@switchyard/log';
 import { executorV1, codec, CPU_PRIORITY_METADATA, type Heartbeat, type Heartbeat__Output, type ModelInferResponse__Output, type ExecutorClient } from '@switchyard/proto';
 import { mlpReference } from '@switchyard/onnx-builder';
 import { BUNDLED_MLP, bundledMlpSeed } from './repository.ts';
+import { defaultIntraOpThreads } from './engine.ts';
 import { tmpDir, f32bytes } from './test-helpers.ts';
 import { sampleValue } from '@switchyard/otel/testing';
 
@@ -93,6 +95,10 @@ test('cpu executor process: heartbeat on NATS, Infer over mTLS, batch metrics on
     assert.match(hb.address, /^127\.0\.0\.1:\d+$/);
     assert.ok(hb.models.some((m) => m.name === 'ocr_cls' && m.state === 'READY'));
     await waitFor(() => /"msg":"ready"/.test(ex.output()), 'ready log line');
+    // Without SY_INTRA_OP_THREADS, sessions get the host's cores shared among the 2 session workers.
+    const deviceLine = ex.output().split('\n').find((l) => l.includes('"intra_op_threads"'));
+    assert.ok(deviceLine, 'the device log line says the intra-op threads');
+    assert.equal((JSON.parse(deviceLine) as { intra_op_threads: number }).intra_op_threads, defaultIntraOpThreads(os.availableParallelism(), 2));
 
     const ids = await ensureDevPki(path.join(dir, 'pki'));
     const client = createClient<ExecutorClient>(executorV1.Executor, hb.address, ids.client!, { serverSpiffeId: spiffeIdOf('cpu-executor') });

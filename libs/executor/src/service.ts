@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '@switchyard/log';
 import { executorV1, codec, CPU_PRIORITY_METADATA, type Heartbeat, type Heartbeat__Output, type ExecutorHandlers, type ModelInferRequest__Output, type ModelInferResponse } from '@switchyard/proto';
 import { MeshServer, DEFAULT_MAX_RECEIVE_BYTES, ensureDevPki, identityFromDir, onShutdown, spiffeIdOf, type MeshIdentity } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
-import { ExecutorEngine, type InferOptions, type InferTiming, type PoolName } from './engine.ts';
+import { ExecutorEngine, defaultIntraOpThreads, type InferOptions, type InferTiming, type PoolName } from './engine.ts';
 import { MainThreadPriority } from './cpu-priority.ts';
 import { annotateInferSpan, EXECUTOR_INFER_METHOD, EXECUTOR_INFER_PATH } from './trace.ts';
 import { InferStreamServer, EXECUTOR_INFER_STREAM_METHOD } from './infer-stream.ts';
@@ -39,7 +39,9 @@ const int = z.coerce.number().int();
  *   gpuProviders          'cuda' (default) or 'tensorrt,cuda'
  *   costPerHour           default gpu 2.5, cpu 0.4
  *   heartbeatMs           default 1000
- *   intraOpThreads, interOpThreads, graphOptimizationLevel (disabled|basic|extended|all), enableCpuMemArena
+ *   intraOpThreads        onnxruntime intra-op threads per session (default: the host's cores / sessionWorkers,
+ *                         at least 1; 0 = onnxruntime's own default, a thread per physical core)
+ *   interOpThreads, graphOptimizationLevel (disabled|basic|extended|all), enableCpuMemArena
  *   intraOpSpinning       let onnxruntime's worker threads spin-wait between runs (default false: a spinning
  *                         pool keeps a core busy while the executor waits, taking it from co-located processes)
  *   maxRequestBytes       decoded input size limit per request, default 64 MiB (over: RESOURCE_EXHAUSTED)
@@ -205,6 +207,8 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
     log.warn({ fault: fault.describe(), fault_file: cfg.faultFile }, `FAULT INJECTION ENABLED (test/chaos setting): batches are delayed (${fault.describe()} ms)${cfg.faultFile ? `; re-read from ${cfg.faultFile} every second` : ''}`);
   }
 
+  // 0 = onnxruntime's own default (a thread per physical core for every session).
+  const intraOpThreads = cfg.intraOpThreads ?? defaultIntraOpThreads(os.availableParallelism(), cfg.sessionWorkers);
   const engine = await ExecutorEngine.create({
     faultDelayMs: fault.get,
     repoDir: modelRepo,
@@ -213,7 +217,7 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
     region: cfg.region,
     allowCpuFallback: cfg.allowCpuFallback,
     gpuProviders: cfg.gpuProviders === 'cuda' ? ['cuda'] : ['tensorrt', 'cuda'],
-    ...(cfg.intraOpThreads !== undefined ? { intraOpThreads: cfg.intraOpThreads } : {}),
+    intraOpThreads,
     ...(cfg.interOpThreads !== undefined ? { interOpThreads: cfg.interOpThreads } : {}),
     ...(cfg.graphOptimizationLevel !== undefined ? { graphOptimizationLevel: cfg.graphOptimizationLevel } : {}),
     ...(cfg.enableCpuMemArena !== undefined ? { enableCpuMemArena: cfg.enableCpuMemArena } : {}),
@@ -227,7 +231,7 @@ export async function createExecutorService(o: ExecutorServiceOptions): Promise<
     ...(o.telemetry ? { onBatch: executorMetrics(o.telemetry.histograms, pool) } : {}),
     log,
   });
-  log.info({ device: engine.device, cpu_fallback: engine.device.cpu_fallback, fallback_reason: engine.device.fallback_reason || undefined }, engine.device.cpu_fallback ? 'device: CPU FALLBACK (no GPU provider)' : `device: ${engine.device.execution_provider}`);
+  log.info({ device: engine.device, cpu_fallback: engine.device.cpu_fallback, fallback_reason: engine.device.fallback_reason || undefined, intra_op_threads: intraOpThreads || 'onnxruntime default', session_workers: cfg.sessionWorkers }, engine.device.cpu_fallback ? 'device: CPU FALLBACK (no GPU provider)' : `device: ${engine.device.execution_provider}`);
 
   const loaded = await engine.loadAll();
   log.info({ loaded: loaded.loaded, failed: loaded.failed, session_workers: engine.cpuLanes().workers }, 'models loaded');

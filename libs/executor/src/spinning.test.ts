@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { ExecutorEngine, prepareBundledRepository } from './index.ts';
-import { sessionOptionsFor } from './engine.ts';
+import { defaultIntraOpThreads, sessionOptionsFor } from './engine.ts';
 import { tmpDir, request } from './test-helpers.ts';
 
 test('session options: spinning off unless intraOpSpinning; the other settings pass through', () => {
@@ -16,6 +16,15 @@ test('session options: spinning off unless intraOpSpinning; the other settings p
   const on = sessionOptionsFor({ intraOpSpinning: true, graphOptimizationLevel: 'all' }, ['cuda', 'cpu']);
   assert.equal(on.extra, undefined);
   assert.equal(on.graphOptimizationLevel, 'all');
+});
+
+test('default intra-op threads: the host\'s cores shared among the session workers, at least one each', () => {
+  assert.equal(defaultIntraOpThreads(2, 2), 1);
+  assert.equal(defaultIntraOpThreads(8, 2), 4);
+  assert.equal(defaultIntraOpThreads(16, 3), 5);
+  assert.equal(defaultIntraOpThreads(1, 2), 1);
+  assert.equal(defaultIntraOpThreads(4, 1), 4);
+  assert.equal(defaultIntraOpThreads(4, 0), 4);
 });
 
 /** Process CPU time over wall time while serving one request every `gapMs` (sessions run in worker threads of this process). */
