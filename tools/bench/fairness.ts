@@ -6,9 +6,10 @@
 // p99 is the second-largest value, and one stall moves it).
 //
 // One mesh (one GPU executor, in CPU fallback here, and one CPU executor), the gateway's fair
-// share at `fairSlots` slots per executor. The quiet tenant is one closed-loop client in this
-// process (send, wait for the answer, pause thinkMs); the heavy tenant is `heavyClients` such
-// clients in a process of its own (tenant-load.ts), paused during "alone" phases.
+// share at `fairSlots` slots per executor. The quiet tenant is one closed-loop client (send, wait
+// for the answer, pause thinkMs) in a process of its own (tenant-load.ts), so that its latencies
+// hold none of this process's work and garbage collection; the heavy tenant is `heavyClients` such
+// clients in another, paused during "alone" phases.
 // `deviceMs` makes each executor hold every batch that much longer off the CPU (the executors'
 // SY_FAULT_DELAY_MS), as a GPU's device time would: the tenants then compete for the executors'
 // slots rather than for this machine's cores.
@@ -22,7 +23,7 @@ import type { ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../cli/client.ts';
 import { run as policyCmd } from '../cli/policy-cmd.ts';
 import { cpuSnapshot, stealMeter } from './cpu.ts';
-import { pacedClient, quantile, round } from './load.ts';
+import { quantile, round } from './load.ts';
 import { spawnTenantLoad, type TenantLoad, type TenantReport } from './tenant-process.ts';
 
 export interface FairnessBenchOptions {
@@ -62,7 +63,7 @@ export interface FairnessPhase {
    *  over its fair share while the quiet tenant is active; docs/policy.md), from their metrics. */
   background_requests: number;
   /** Each process's CPU over the phase, % of one core (null where unreadable): the services, the
-   *  heavy tenant's load process (heavy_client) and this one (quiet_client). */
+   *  tenants' load processes (heavy_client, quiet_client) and this one (bench). */
   cpu_pct: Record<string, number | null>;
 }
 
@@ -108,6 +109,7 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
   const mesh = await startMesh({ stateDir: dir, gpuExecutors: 1, env: { gateway: { SY_FAIR_SLOTS_PER_EXECUTOR: String(o.fairSlots) }, 'gpu-executor-1': device, 'cpu-executor-1': device } });
   let quiet: GatewayConn | undefined;
   let heavy: TenantLoad | undefined;
+  let quietLoad: TenantLoad | undefined;
   try {
     const file = path.join(dir, 'policy.yaml');
     fs.writeFileSync(file, 'tenants:\n  quiet: { models: ["*"], weight: 1 }\n  heavy: { models: ["*"], weight: 1 }\n  demo: { models: ["*"] }\n');
@@ -117,22 +119,24 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
     const admin = connectGateway(mesh.endpoints);
     const req = makeRequest(await admin.call<ModelMetadataResponse__Output>('ModelMetadata', { name: o.model }));
     admin.close();
-    quiet = connectGateway(mesh.endpoints, await mesh.issueToken({ tenant: 'quiet' }));
+    const quietToken = await mesh.issueToken({ tenant: 'quiet' });
+    quiet = connectGateway(mesh.endpoints, quietToken);
     const heavyToken = await mesh.issueToken({ tenant: 'heavy' });
     // The policy bundle reaches the gateway within its bound: retry until the quiet tenant is served.
     for (let i = 0; ; i++) {
       try { await quiet.call('ModelInfer', req); break; } catch (e) { if (i > 100) throw e; await sleep(100); }
     }
     heavy = spawnTenantLoad({ endpointsFile: path.join(dir, 'endpoints.json'), token: heavyToken, model: o.model, clients: o.heavyClients, thinkMs: o.thinkMs, startPaused: true });
-    await heavy.ready;
-    const pids: Record<string, number | undefined> = { quiet_client: process.pid, heavy_client: heavy.pid };
+    quietLoad = spawnTenantLoad({ endpointsFile: path.join(dir, 'endpoints.json'), token: quietToken, model: o.model, clients: 1, thinkMs: o.thinkMs, startPaused: true });
+    await Promise.all([heavy.ready, quietLoad.ready]);
+    const pids: Record<string, number | undefined> = { quiet_client: quietLoad.pid, heavy_client: heavy.pid, bench: process.pid };
     for (const [name, svc] of mesh.services) pids[name] = svc.child.pid;
 
     o.progress(`fairness: warming the mesh up (${o.warmupMs / 1000} s, both tenants)`);
-    await heavy.resume();
+    await Promise.all([heavy.resume(), quietLoad.resume()]);
     const warmUntil = Date.now() + o.warmupMs;
     await Promise.all(Array.from({ length: 4 }, async () => { while (Date.now() < warmUntil) await quiet!.call('ModelInfer', req); }));
-    await heavy.pause();
+    await Promise.all([heavy.pause(), quietLoad.pause()]);
 
     const phases: FairnessPhase[] = [];
     const lat = { alone: [] as number[], shared: [] as number[], heavy: [] as number[] };
@@ -148,7 +152,7 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
         }
         const ran0 = await requestsByPriority(mesh, o.model);
         const c0 = cpuSnapshot(pids), steal = stealMeter(), t0 = performance.now();
-        const q = await pacedClient(() => quiet!.call('ModelInfer', req), o.requests, o.thinkMs);
+        const q = await quietLoad.run(o.requests);
         const c1 = cpuSnapshot(pids), stolen = steal(), wall = performance.now() - t0;
         const ran1 = await requestsByPriority(mesh, o.model);
         const pct = (k: string): number | null => { const a = c0[k], b = c1[k]; return a != null && b != null ? round(((b - a) / wall) * 100, 1) : null; };
@@ -176,6 +180,7 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
       roundRatios.push(round(p99.shared! / p99.alone!, 3));
     }
     await heavy.stop();
+    await quietLoad.stop();
     const alone = pooled(lat.alone), shared = pooled(lat.shared);
     const steal = (phase: 'alone' | 'shared'): number | null => {
       const v = phases.filter((x) => x.phase === phase).map((x) => x.steal_pct);
@@ -187,6 +192,7 @@ export async function runFairnessBench(o: FairnessBenchOptions): Promise<Fairnes
     };
   } finally {
     heavy?.kill();
+    quietLoad?.kill();
     quiet?.close();
     await mesh.stop();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,13 +1,17 @@
 // One tenant's closed-loop load in a process of its own (as another tenant's clients would be):
 // CLIENTS clients, each sending a request, waiting for the answer, pausing THINK_MS. Used by
 // e2e/fairness.test.ts and the fairness benchmark (tools/bench/fairness.ts) as the heavy tenant,
-// through tools/bench/tenant-process.ts (the parent's side of the protocol below).
+// and by the benchmark as the quiet one too (its latencies then exclude the benchmark process's
+// own work and garbage collection), through tools/bench/tenant-process.ts (the parent's side of
+// the protocol below).
 //
 // Protocol (lines): prints `ready` after its first answer, then runs (or waits, with
 // SY_START_PAUSED=1). On stdin:
 //   pause   each client finishes its request in flight and waits; then one JSON line
 //           { lat: ms[], errors } for the period since it last ran
 //   resume  the clients start again (prints `resumed`)
+//   run N   from paused: the clients send N requests in all, then wait; one JSON line as for pause
+//           (the fairness benchmark's quiet tenant: a fixed number of requests per phase)
 //   stop    as pause, then exits
 //   env: SY_ENDPOINTS (endpoints.json), SY_TOKEN, SY_MODEL, SY_CLIENTS (10), SY_THINK_MS (10)
 import { createInterface } from 'node:readline';
@@ -31,6 +35,9 @@ let idle = 0;
 let onIdle: (() => void) | undefined;
 let lat: number[] = [];
 let errors = 0;
+/** Requests left to send in a `run N` (undefined: no limit). */
+let budget: number | undefined;
+let onSpent: (() => void) | undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves once every client waits (its request in flight answered), then reports the period. */
@@ -57,6 +64,19 @@ async function drain(): Promise<void> {
       woken = new Promise<void>((r) => { wakeUp = r; });
       wake();
       process.stdout.write('resumed\n');
+    } else if (c.startsWith('run ') && state === 'pause') {
+      const n = Number(c.slice(4));
+      if (!Number.isInteger(n) || n < 1) { process.stdout.write(`${JSON.stringify({ error: `run needs a positive integer, got ${JSON.stringify(c.slice(4))}` })}\n`); continue; }
+      budget = n;
+      const spent = new Promise<void>((r) => { onSpent = r; });
+      state = 'run';
+      const wake = wakeUp;
+      woken = new Promise<void>((r) => { wakeUp = r; });
+      wake();
+      await spent;
+      state = 'pause';
+      await settle();
+      budget = undefined;
     } else if (c === 'stop') {
       const was = state;
       state = 'stop';
@@ -74,13 +94,14 @@ createInterface({ input: process.stdin }).on('line', (l) => { commands.push(l.tr
 
 await Promise.all(conns.map(async (c) => {
   for (;;) {
-    if (state !== 'run') {
+    if (state !== 'run' || budget === 0) {
       idle++;
       if (idle === clients && onIdle) { const f = onIdle; onIdle = undefined; f(); }
       await woken;
       idle--;
       continue;
     }
+    if (budget !== undefined && --budget === 0) onSpent?.();
     const t0 = performance.now();
     try {
       await c.call('ModelInfer', req);

@@ -25,6 +25,8 @@ export interface TenantLoad {
   /** Each client finishes its request in flight and waits; the period's report. */
   pause(): Promise<TenantReport>;
   resume(): Promise<void>;
+  /** From paused: the clients send `n` requests in all, then wait; that period's report. */
+  run(n: number): Promise<TenantReport>;
   /** As pause, then the process exits. */
   stop(): Promise<TenantReport>;
   /** Kills the process if it still runs (cleanup after a failure). */
@@ -52,6 +54,11 @@ export function spawnTenantLoad(o: TenantLoadOptions): TenantLoad {
     ready: next().then((l) => { if (l !== 'ready') throw new Error(`the tenant load process said ${JSON.stringify(l)} instead of ready`); }),
     pause: async () => JSON.parse(await ask('pause')) as TenantReport,
     resume: async () => { await ask('resume'); },
+    run: async (n) => {
+      const r = JSON.parse(await ask(`run ${n}`)) as TenantReport & { error?: string };
+      if (r.error) throw new Error(r.error);
+      return r;
+    },
     stop: async () => JSON.parse(await ask('stop')) as TenantReport,
     kill: () => { if (child.exitCode === null) child.kill(); },
     pid: child.pid,
