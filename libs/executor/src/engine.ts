@@ -227,8 +227,9 @@ class Mutex {
  * physical core for every session, so with several session workers the runs ask for more threads
  * than there are cores, and each run's threads then wait for one another: on 2 cores with the
  * default 2 workers, ocr_cls ran 0.88 ms at p50 with 1 thread against 1.20 ms with onnxruntime's
- * default (a bare session on an idle machine), and in the fairness benchmark both tenants' medians
- * fell 8-12 % and the heavy tenant got 15 % more answers (docs/policy.md, thirteenth session).
+ * default (a bare session on an idle machine); in the fairness benchmark the quiet tenant's median
+ * fell ~11 %, the heavy tenant's ~25 %, and the heavy tenant got 15 % more answers (docs/policy.md,
+ * thirteenth session).
  */
 export function defaultIntraOpThreads(cores: number, sessionWorkers: number): number {
   return Math.max(1, Math.floor(cores / Math.max(1, sessionWorkers)));
