@@ -48,6 +48,14 @@ async function settle(): Promise<void> {
   errors = 0;
 }
 
+/** Sets the clients running and wakes those that wait. */
+function startClients(): void {
+  state = 'run';
+  const wake = wakeUp;
+  woken = new Promise<void>((r) => { wakeUp = r; });
+  wake();
+}
+
 const commands: string[] = [];
 let busy = false;
 async function drain(): Promise<void> {
@@ -59,20 +67,14 @@ async function drain(): Promise<void> {
       state = 'pause';
       await settle();
     } else if (c === 'resume' && state === 'pause') {
-      state = 'run';
-      const wake = wakeUp;
-      woken = new Promise<void>((r) => { wakeUp = r; });
-      wake();
+      startClients();
       process.stdout.write('resumed\n');
     } else if (c.startsWith('run ') && state === 'pause') {
       const n = Number(c.slice(4));
       if (!Number.isInteger(n) || n < 1) { process.stdout.write(`${JSON.stringify({ error: `run needs a positive integer, got ${JSON.stringify(c.slice(4))}` })}\n`); continue; }
       budget = n;
       const spent = new Promise<void>((r) => { onSpent = r; });
-      state = 'run';
-      const wake = wakeUp;
-      woken = new Promise<void>((r) => { wakeUp = r; });
-      wake();
+      startClients();
       await spent;
       state = 'pause';
       await settle();

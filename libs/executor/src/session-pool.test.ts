@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { buildIdentity } from '@switchyard/onnx-builder';
+import { processThreads } from '@switchyard/mesh';
 import { SessionPool } from './session-pool.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-pool-'));
@@ -43,18 +44,7 @@ test('other inputs are copied to exactly their bytes: a view into a larger buffe
 });
 
 /** nice value of each thread of this process (Linux /proc), by thread id. */
-function threadNices(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const t of fs.readdirSync('/proc/self/task')) {
-    try {
-      const st = fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
-      out.set(t, Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[16]));
-    } catch {
-      // the thread ended
-    }
-  }
-  return out;
-}
+const threadNices = (): Map<number, number> => new Map(processThreads().map((t) => [t.tid, t.nice]));
 
 test('the background lane: its worker thread and the onnxruntime threads of its sessions run at the lower priority; runs go to their lane', { skip: process.platform !== 'linux' ? 'per-thread nice values are read from Linux /proc' : false }, async () => {
   const before = new Set(threadNices().keys());
