@@ -123,7 +123,10 @@ function launch(bin: string, args: string[], logFile: string): Managed {
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(bin, args, { stdio: ['ignore', fd, fd] });
+    // A process group of its own: a terminal's Ctrl-C (SIGINT to the foreground group) then reaches
+    // the services, which shut down while NATS and Redis still serve them, and not these; stop()
+    // (after the services) or the exit hooks and the watchdog end them.
+    child = spawn(bin, args, { stdio: ['ignore', fd, fd], detached: true });
   } finally {
     closeSync(fd);
   }

@@ -31,6 +31,19 @@ export async function connectRedis(url: string, log: Logger, name: string): Prom
 }
 
 /**
+ * Closes the client at shutdown: QUIT (replies in flight are answered first) while connected;
+ * otherwise (Redis already gone or reconnecting) just drops the connection, since there is
+ * nothing to flush and QUIT would fail with the offline queue off.
+ */
+export async function closeRedis(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    await client.quit();
+    return;
+  }
+  client.disconnect();
+}
+
+/**
  * Fixed-window request counter per tenant: one atomic round trip (INCR + PEXPIRE in a Lua
  * script). Returns the count in the current window and the window's remaining ms. The
  * gateway owns these keys (sy:v1:quota:<tenant>:<window>), each with a TTL of one window.

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { startRedis, type RedisHandle } from '@switchyard/devstack';
 import { createLogger } from '@switchyard/log';
-import { connectRedis, defineWindowCounter, redisKey } from './index.ts';
+import { closeRedis, connectRedis, defineWindowCounter, redisKey } from './index.ts';
 
 const log = createLogger({ service: 'store-test', destination: new Writable({ write(_c, _e, cb) { cb(); } }) as never });
 let dir: string;
@@ -18,6 +18,26 @@ before(async () => {
 after(async () => {
   await redis.stop();
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('closeRedis: QUIT while connected; with Redis already gone it drops the connection instead of failing', async () => {
+  const live = await connectRedis(redis.url, log, 'test');
+  const settled = async (c: typeof live) => { for (let i = 0; i < 50 && c.status !== 'end'; i++) await new Promise((r) => setTimeout(r, 20)); return c.status; };
+  await closeRedis(live);
+  assert.equal(await settled(live), 'end');
+  // A Redis of its own, stopped under the client (a service shutting down after Redis went away).
+  const own = await startRedis({ dataDir: mkdtempSync(path.join(dir, 'gone-')) });
+  const orphan = await connectRedis(own.url, log, 'test');
+  let retries = 0;
+  orphan.on('reconnecting', () => retries++);
+  await own.stop();
+  for (let i = 0; i < 100 && retries < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.ok(retries >= 2, `the client retries while Redis is gone (${retries})`);
+  await assert.rejects(orphan.quit(), /writeable|closed/i, 'QUIT fails with the offline queue off');
+  await closeRedis(orphan);
+  const before = retries;
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(retries, before, 'no retries after closeRedis');
 });
 
 test('keys follow sy:v1:<domain>:...', () => {

@@ -8,7 +8,7 @@ import { createLogger } from '@switchyard/log';
 import { startTelemetry, traceGrpcManually } from '@switchyard/otel';
 import { MeshServer, identityFromDir, onShutdown, createClient, spiffeIdOf } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
-import { connectRedis, QuotaLeases, redisLeaseStore } from '@switchyard/store';
+import { closeRedis, connectRedis, QuotaLeases, redisLeaseStore } from '@switchyard/store';
 import { bundleFromJson, POLICY_KEY, AUDIT_SUBJECTS } from '@switchyard/policy-engine';
 import { openPolicyKv, ensureAuditStream } from '@switchyard/policy-engine/nats';
 import { createVerifier, jwksFromProto, AuthError, type Principal } from '@switchyard/auth';
@@ -268,6 +268,6 @@ onShutdown(log, [
   { name: 'quota leases', run: async () => { clearInterval(quotaIdleTimer); await quotas.close().catch(() => undefined); } },
   { name: 'clients', run: async () => { router.close(); policy.close(); scheduler.close(); } },
   { name: 'nats', run: () => bus.close() },
-  { name: 'redis', run: async () => { await redis.quit(); } },
+  { name: 'redis', run: async () => { await closeRedis(redis); } },
   { name: 'otel', run: () => tel.shutdown() },
 ]);

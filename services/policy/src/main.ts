@@ -9,7 +9,7 @@ import { startTelemetry } from '@switchyard/otel';
 import { callerSpiffeId, identityFromDir, MeshServer, onShutdown } from '@switchyard/mesh';
 import { policyV1 } from '@switchyard/proto';
 import { Bus } from '@switchyard/bus';
-import { connectRedis } from '@switchyard/store';
+import { closeRedis, connectRedis } from '@switchyard/store';
 import { ensureAuditStream, openPolicyKv } from '@switchyard/policy-engine/nats';
 import { policyHandlers, startJwksHttp } from './policy.ts';
 import { PolicyAdmin } from './admin.ts';
@@ -51,7 +51,7 @@ try {
     admin = new PolicyAdmin({ redis, kv, js: bus.js, log });
     const version = await admin.republishIfStale();
     log.info({ policy_version: version ?? null }, version === undefined ? 'no policy applied yet' : 'policy bundle published');
-    closers.push({ name: 'nats', run: () => bus.close() }, { name: 'redis', run: async () => { await redis.quit(); } });
+    closers.push({ name: 'nats', run: () => bus.close() }, { name: 'redis', run: async () => { await closeRedis(redis); } });
   } else {
     log.warn('SY_NATS_URL or SY_REDIS_URL not set: policy administration (ApplyPolicy/GetPolicy) is off');
   }

@@ -11,7 +11,7 @@ import { createLogger } from '@switchyard/log';
 import { startTelemetry } from '@switchyard/otel';
 import { identityFromDir, MeshServer, onShutdown } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
-import { connectRedis, type Redis } from '@switchyard/store';
+import { closeRedis, connectRedis, type Redis } from '@switchyard/store';
 import { codec, telemetryV1, type EjectionEvent, type EjectionEvent__Output, type Heartbeat, type Heartbeat__Output, type OutcomeBatch, type OutcomeBatch__Output, type Outcome__Output } from '@switchyard/proto';
 import { Aggregator } from './aggregate.ts';
 import { registerMetrics } from './metrics.ts';
@@ -190,7 +190,7 @@ try {
       clearInterval(persistTimer);
       clearInterval(slotTimer);
       await persistNow();
-      await redis?.quit();
+      if (redis) await closeRedis(redis);
     } },
     { name: 'otel', run: () => tel.shutdown() },
   ]);
