@@ -10,8 +10,10 @@
 //   pause   each client finishes its request in flight and waits; then one JSON line
 //           { lat: ms[], errors } for the period since it last ran
 //   resume  the clients start again (prints `resumed`)
-//   run N   from paused: the clients send N requests in all, then wait; one JSON line as for pause
-//           (the fairness benchmark's quiet tenant: a fixed number of requests per phase)
+//   run N [ID]  from paused: the clients send N requests in all, then wait; one JSON line as for
+//           pause (the fairness benchmark's quiet tenant: a fixed number of requests per phase);
+//           with ID, the requests carry ids ID-0 ... ID-(N-1) in the order sent (e2e/fairness.test.ts
+//           looks their placements up by id)
 //   stop    as pause, then exits
 //   env: SY_ENDPOINTS (endpoints.json), SY_TOKEN, SY_MODEL, SY_CLIENTS (10), SY_THINK_MS (10)
 import { createInterface } from 'node:readline';
@@ -37,6 +39,9 @@ let lat: number[] = [];
 let errors = 0;
 /** Requests left to send in a `run N` (undefined: no limit). */
 let budget: number | undefined;
+/** A `run N ID`'s id prefix, and the next request's number in it. */
+let idPrefix: string | undefined;
+let sent = 0;
 let onSpent: (() => void) | undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,15 +75,19 @@ async function drain(): Promise<void> {
       startClients();
       process.stdout.write('resumed\n');
     } else if (c.startsWith('run ') && state === 'pause') {
-      const n = Number(c.slice(4));
-      if (!Number.isInteger(n) || n < 1) { process.stdout.write(`${JSON.stringify({ error: `run needs a positive integer, got ${JSON.stringify(c.slice(4))}` })}\n`); continue; }
+      const [count, prefix] = c.slice(4).trim().split(/\s+/);
+      const n = Number(count);
+      if (!Number.isInteger(n) || n < 1) { process.stdout.write(`${JSON.stringify({ error: `run needs a positive integer, got ${JSON.stringify(count)}` })}\n`); continue; }
       budget = n;
+      idPrefix = prefix;
+      sent = 0;
       const spent = new Promise<void>((r) => { onSpent = r; });
       startClients();
       await spent;
       state = 'pause';
       await settle();
       budget = undefined;
+      idPrefix = undefined;
     } else if (c === 'stop') {
       const was = state;
       state = 'stop';
@@ -104,9 +113,10 @@ await Promise.all(conns.map(async (c) => {
       continue;
     }
     if (budget !== undefined && --budget === 0) onSpent?.();
+    const body = idPrefix === undefined ? req : { ...req, id: `${idPrefix}-${sent++}` };
     const t0 = performance.now();
     try {
-      await c.call('ModelInfer', req);
+      await c.call('ModelInfer', body);
       lat.push(performance.now() - t0);
     } catch {
       errors++;

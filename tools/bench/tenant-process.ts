@@ -25,8 +25,9 @@ export interface TenantLoad {
   /** Each client finishes its request in flight and waits; the period's report. */
   pause(): Promise<TenantReport>;
   resume(): Promise<void>;
-  /** From paused: the clients send `n` requests in all, then wait; that period's report. */
-  run(n: number): Promise<TenantReport>;
+  /** From paused: the clients send `n` requests in all, then wait; that period's report. With
+   *  `idPrefix`, the requests carry ids `<idPrefix>-0` ... `<idPrefix>-(n-1)` in the order sent. */
+  run(n: number, idPrefix?: string): Promise<TenantReport>;
   /** As pause, then the process exits. */
   stop(): Promise<TenantReport>;
   /** Kills the process if it still runs (cleanup after a failure). */
@@ -54,8 +55,9 @@ export function spawnTenantLoad(o: TenantLoadOptions): TenantLoad {
     ready: next().then((l) => { if (l !== 'ready') throw new Error(`the tenant load process said ${JSON.stringify(l)} instead of ready`); }),
     pause: async () => JSON.parse(await ask('pause')) as TenantReport,
     resume: async () => { await ask('resume'); },
-    run: async (n) => {
-      const r = JSON.parse(await ask(`run ${n}`)) as TenantReport & { error?: string };
+    run: async (n, idPrefix) => {
+      if (idPrefix !== undefined && !/^[\w.-]+$/.test(idPrefix)) throw new Error(`run: id prefix ${JSON.stringify(idPrefix)} must be letters, digits, '_', '.' or '-'`);
+      const r = JSON.parse(await ask(`run ${n}${idPrefix === undefined ? '' : ` ${idPrefix}`}`)) as TenantReport & { error?: string };
       if (r.error) throw new Error(r.error);
       return r;
     },
