@@ -127,7 +127,11 @@ async function main(): Promise<number> {
       const reporter = pathToFileURL(join(root, 'tools', 'test', 'summary-reporter.ts')).href;
       const args = [
         '--test',
-        '--test-force-exit', // a file that leaves a handle open must not hang the run
+        // No --test-force-exit: under process isolation it drops the tail of a file's results
+        // before the parent reads them, and the run still exits 0 (nodejs/node#64833: seen here,
+        // 7 of a file's 42 verdicts lost). So every test file must close what it opens (an
+        // after() hook): one that leaves a handle open keeps the run waiting, until
+        // SY_TEST_TOTAL_TIMEOUT_MS fails it.
         `--test-concurrency=${phase.concurrency}`,
         `--test-timeout=${envInt('SY_TEST_TIMEOUT_MS', 180_000)}`,
         '--test-reporter=spec',
