@@ -304,6 +304,25 @@ test('Prometheus scrapes the mesh: rate per pool, p99 per model, spills', { skip
   assert.equal(decisions.reduce((a, x) => a + Number(x.value[1]), 0), sent.gpu + sent.cpu + sent.auto);
   const execs = await promQuery('switchyard_executors');
   assert.deepEqual(execs.map((x) => [x.metric.pool, x.value[1]]).sort(), [['cpu', '1'], ['gpu', '1']]);
+  // Fair share (on by default): every request went through it once, per tenant, as the gateway's
+  // switchyard_gateway_fair_share_wait counts; and the dashboard's "Fair share" row queries
+  // evaluate to a series per tenant.
+  const fair = await eventually('fair-share waits scraped', async () => {
+    const r = await promQuery('sum by (tenant) (switchyard_gateway_fair_share_wait_count{model="mlp"})');
+    return r.length && r.reduce((a, x) => a + Number(x.value[1]), 0) === sent.gpu + sent.cpu + sent.auto ? r : undefined;
+  }, 15_000);
+  assert.ok(fair.every((x) => x.metric.tenant), 'fair-share waits are labelled by tenant');
+  const dash = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'deploy/observability/grafana-dashboard.json'), 'utf8')) as { panels: Array<{ type: string; title: string; gridPos: { y: number }; targets?: Array<{ expr: string }> }> };
+  const rowY = dash.panels.find((x) => x.type === 'row' && x.title === 'Fair share')!.gridPos.y;
+  const fairPanels = dash.panels.filter((x) => x.type !== 'row' && x.gridPos.y === rowY + 1);
+  assert.equal(fairPanels.length, 3);
+  for (const panel of fairPanels) {
+    for (const t of panel.targets ?? []) {
+      const expr = t.expr.replaceAll('$model', '.*').replaceAll('$__rate_interval', '1m');
+      const r = await promQuery(expr);
+      assert.ok(r.length > 0 && r.every((x) => x.metric.tenant && Number.isFinite(Number(x.value[1]))), `${panel.title}: ${expr} gave ${JSON.stringify(r)}`);
+    }
+  }
 });
 
 test('the live dashboard renders in headless Chromium with live numbers', { skip: CHROMIUM ? false : 'Debian chromium not installed (tools/bootstrap.sh installs it for npm test)' }, async () => {

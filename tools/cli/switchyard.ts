@@ -208,6 +208,7 @@ function explainText(r: DecisionRecordOut): string {
   ];
   if (r.attempts.length) lines.push(`attempts: ${r.attempts.map((a) => `${a.executor_id}:${a.status}`).join(', ')}`);
   if (r.ejected.length) lines.push(`locally ejected: ${r.ejected.join(', ')}`);
+  if (r.fair_wait_ms >= 1) lines.push(`fair share: waited ${msText(r.fair_wait_ms)} ms for a slot of ${r.model_name}`);
   if (r.background) lines.push(`CPU priority: background (tenant ${r.tenant} asked for more than its fair share of ${r.model_name} while another tenant was active)`);
   lines.push('', 'candidates:', table(['executor', 'pool', 'predicted ms', 'cost/request', 'cost/h', 'load (gateway/table)', 'verdict'], r.candidates.map((c) => [
     c.executor_id, `${poolName(c.pool)}${c.cpu_fallback ? ' (CPU fallback)' : ''}`, msText(c.predicted_ms), c.cost_per_request.toExponential(2), String(c.cost_per_hour), `${c.live_in_flight}/${c.table_load}`, c.verdict,

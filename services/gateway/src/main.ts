@@ -21,7 +21,7 @@ import { DecisionStore } from './decisions.ts';
 import { LoadShedder } from './shed.ts';
 import { Admission, PolicyDenied } from './admission.ts';
 import { passthroughDefinition } from './passthrough.ts';
-import { QuotaUsage, measureTake, registerGatewayMetrics } from './metrics.ts';
+import { QuotaUsage, fairShareMetrics, measureTake, registerGatewayMetrics } from './metrics.ts';
 
 const VERSION = '0.1.0';
 const log = createLogger({ service: 'gateway' });
@@ -216,6 +216,8 @@ const oip = oipImplementation({
   version: VERSION,
   ...(shedder ? { shedder } : {}),
   record: (r) => decisions.record(r),
+  // switchyard_gateway_fair_share_wait (metrics.ts).
+  onFairShare: fairShareMetrics(tel.histograms),
   gatewayId: cfg.gatewayId,
 });
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { quotaKeys, type BucketResult, type BucketSpec } from '@switchyard/store';
 import { testMeter, sampleValue } from '@switchyard/otel/testing';
-import { QuotaUsage, measureTake, registerGatewayMetrics, tenantOfRequestKey } from './metrics.ts';
+import { QuotaUsage, fairShareMetrics, measureTake, registerGatewayMetrics, tenantOfRequestKey } from './metrics.ts';
 import { Ejections } from './eject.ts';
 
 const T0 = 1_700_000_000_000; // a whole second
@@ -89,5 +89,29 @@ test('exported: switchyard_gateway_ejections_total{executor,reason} counts new e
   assert.equal(sampleValue(text, 'switchyard_gateway_ejections_total', { executor: 'gpu-1', reason: 'executor_lost' }), 1);
   assert.match(text, /# TYPE switchyard_quota_used_ratio gauge/);
   assert.ok(Math.abs(sampleValue(text, 'switchyard_quota_used_ratio', { tenant: 'acme' })! - 1) < 0.001);
+  await tm.shutdown();
+});
+
+test('exported: switchyard_gateway_fair_share_wait{tenant,model,cpu_priority}: each tenant\'s waits for a slot, background forwards counted apart', async () => {
+  const tm = testMeter('gateway');
+  const hook = fairShareMetrics(tm.histograms);
+  // quiet: 3 requests with a slot at once; heavy: 4 that waited 30 ms and went out at background
+  // priority, 1 that got a slot at once before it was backlogged.
+  for (let i = 0; i < 3; i++) hook('quiet', 'ocr_cls', 0, false);
+  for (let i = 0; i < 4; i++) hook('heavy', 'ocr_cls', 30, true);
+  hook('heavy', 'ocr_cls', 0, false);
+  const text = await tm.scrape();
+  assert.match(text, /# TYPE switchyard_gateway_fair_share_wait histogram/);
+  const at = (tenant: string, cpu: string, name = 'switchyard_gateway_fair_share_wait_count', le?: string) =>
+    sampleValue(text, name, { tenant, model: 'ocr_cls', cpu_priority: cpu, ...(le ? { le } : {}) });
+  assert.equal(at('quiet', 'normal'), 3);
+  assert.equal(at('quiet', 'background'), undefined, 'the quiet tenant never ran at background priority');
+  assert.equal(at('heavy', 'background'), 4);
+  assert.equal(at('heavy', 'normal'), 1);
+  assert.ok(Math.abs(at('heavy', 'background', 'switchyard_gateway_fair_share_wait_sum')! - 0.12) < 1e-9);
+  // A slot at once lands in the first bucket; a 30 ms wait above 25 ms.
+  assert.equal(at('quiet', 'normal', 'switchyard_gateway_fair_share_wait_bucket', '0.0001'), 3);
+  assert.equal(at('heavy', 'background', 'switchyard_gateway_fair_share_wait_bucket', '0.025'), 0);
+  assert.equal(at('heavy', 'background', 'switchyard_gateway_fair_share_wait_bucket', '0.05'), 4);
   await tm.shutdown();
 });

@@ -10,7 +10,7 @@
 // window / (rate × window), clamped to 0..1 (a burst can briefly admit more than the rate).
 // This gateway's share only: several gateways share one bucket in Redis, so with N gateways
 // `sum by (tenant)` of the gauge approximates the tenant's whole use.
-import type { Meter } from '@switchyard/otel';
+import type { HistogramSeries, Meter, PreAggregatedMetrics } from '@switchyard/otel';
 import { quotaKeys, type BucketResult, type BucketSpec } from '@switchyard/store';
 import type { EjectHook } from './eject.ts';
 
@@ -128,6 +128,35 @@ export function measureTake(take: TakeBuckets, usage: QuotaUsage, now: () => num
       if (tenant !== undefined) usage.record(tenant, requests.rate, now());
     }
     return r;
+  };
+}
+
+/** Fair-share wait, seconds: a request that got a slot at once (0) lands in the first bucket. */
+export const FAIR_WAIT_BUCKETS_S = [0.0001, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Registers switchyard_gateway_fair_share_wait (seconds; tenant, model, cpu_priority) and returns
+ * the hook that feeds it (OipDeps.onFairShare): per tenant, how long its requests waited for a
+ * fair-share slot, and, as the count with cpu_priority="background", how many were forwarded at
+ * the executors' background priority because the tenant asked for more than its share while
+ * another tenant was active (docs/policy.md). Pre-aggregated (libs/otel): recorded once per
+ * request, after its response.
+ */
+export function fairShareMetrics(histograms: PreAggregatedMetrics): (tenant: string, model: string, waitMs: number, background: boolean) => void {
+  const wait = histograms.histogram('switchyard.gateway.fair_share.wait', {
+    description: "Each request's wait at the gateway for a fair-share slot of its model, by tenant, model and the CPU priority it was forwarded at",
+    unit: 's',
+    boundaries: FAIR_WAIT_BUCKETS_S,
+  });
+  const series = new Map<string, HistogramSeries>();
+  return (tenant, model, waitMs, background) => {
+    const key = `${tenant}\u0000${model}\u0000${background ? 1 : 0}`;
+    let s = series.get(key);
+    if (!s) {
+      s = wait.series({ tenant, model, cpu_priority: background ? 'background' : 'normal' });
+      series.set(key, s);
+    }
+    s.record(Math.max(0, waitMs) / 1000);
   };
 }
 

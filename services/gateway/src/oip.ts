@@ -34,6 +34,9 @@ export interface OipDeps {
   shedder?: LoadShedder;
   /** Keeps the request's decision record (DecisionStore.record); none = not kept. */
   record?(r: DecisionRecord): void;
+  /** Told, after the response, about each request that went through fair sharing: its wait for a
+   *  slot and whether it was forwarded at background CPU priority (metrics.ts). */
+  onFairShare?(tenant: string, model: string, waitMs: number, background: boolean): void;
   gatewayId?: string;
 }
 
@@ -79,6 +82,7 @@ export function buildRecord(a: {
     code: d && !d.placed ? (d.code ?? '') : '',
     ejected: a.trace.ejected ?? [],
     background: a.trace.background ?? false,
+    fair_wait_ms: a.trace.fairWaitMs ?? 0,
   };
 }
 
@@ -192,6 +196,7 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
           ...outcome, status, latency_ms: latency, finished_at_ms: Date.now(),
           cost: dec?.placed ? (dec.costPerRequest ?? 0) : 0, predicted_ms: dec?.predictedMs ?? 0, placement_reason: ctl && ctl.poolPreference !== 'auto' ? `${reason}; pinned by pool preference ${ctl.poolPreference}` : reason, table_version: trace.tableVersion ?? 0,
         });
+        if (trace.fairWaitMs !== undefined && principal) d.onFairShare?.(principal.tenant, req.model_name, trace.fairWaitMs, trace.background ?? false);
         // Only requests that reached placement (or were shed) carry a decision worth explaining.
         if (d.record && (trace.decision || ctl)) {
           d.record(buildRecord({ requestId, gatewayId: d.gatewayId ?? '', model: req.model_name, version: req.model_version, tenant: principal?.tenant ?? '', ctl, trace, result, status, latencyMs: latency, reason, nowMs: Date.now() }));
@@ -204,7 +209,13 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
         ctl = readControls(req.parameters, call.getDeadline(), Date.now());
         admitted = d.admit(principal, req, ctl, { requestId, traceId });
         if (d.shedder) release = d.shedder.enter(req.model_name, ctl.priority, router.slotsFor(req.model_name, req.model_version));
-        await admitted.waitTurn();
+        const waitFrom = performance.now();
+        try {
+          await admitted.waitTurn();
+        } finally {
+          // Also when the wait ends in a refusal (deadline passed, queue full).
+          if (admitted.slotsPerExecutor) trace.fairWaitMs = performance.now() - waitFrom;
+        }
         if (span.isRecording()) span.addEvent('gateway.admitted', { 'switchyard.tenant': principal.tenant, 'switchyard.priority': ctl.priority, 'switchyard.pool_preference': ctl.poolPreference });
         const adm = admitted;
         const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), ...(adm.slotsPerExecutor ? { slotsPerExecutor: adm.slotsPerExecutor } : {}), beforeForward: (dec) => adm.charge(dec), background: () => adm.background(), span }, trace).catch((e: unknown) => {

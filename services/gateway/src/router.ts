@@ -68,6 +68,8 @@ export interface DecisionTrace {
   version?: string;
   /** The (last) forward ran at the executors' background CPU priority. */
   background?: boolean;
+  /** Time waited for a fair-share slot (ms); unset when fair sharing is off. */
+  fairWaitMs?: number;
 }
 
 /** Per-request routing options: residency (region prefix, allowed regions, kept on every retry) and the admission hook. */

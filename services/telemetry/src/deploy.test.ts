@@ -19,6 +19,7 @@ const KNOWN = [
   'switchyard_executor_cpu_fallback',
   // gateway (services/gateway/src/metrics.ts, main.ts)
   'switchyard_gateway_ejections_total', 'switchyard_quota_used_ratio', 'switchyard_gateway_in_flight', 'switchyard_gateway_shed_total',
+  'switchyard_gateway_fair_share_wait_bucket', 'switchyard_gateway_fair_share_wait_count',
   // placement-scheduler (services/placement-scheduler/src/metrics.ts)
   'switchyard_scheduler_ejections_total', 'switchyard_scheduler_table_publishes_total', 'switchyard_autoscaler_desired_replicas', 'switchyard_autoscaler_current_replicas',
   // executors (libs/executor/src/metrics.ts)

@@ -29,6 +29,7 @@ export interface DecisionRecord {
   'code'?: (string);
   'ejected'?: (string)[];
   'background'?: (boolean);
+  'fair_wait_ms'?: (number | string);
 }
 
 export interface DecisionRecord__Output {
@@ -55,4 +56,5 @@ export interface DecisionRecord__Output {
   'code': (string);
   'ejected': (string)[];
   'background': (boolean);
+  'fair_wait_ms': (number);
 }
