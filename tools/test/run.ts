@@ -14,7 +14,9 @@
  *   npm test -- libs/config        npm test -- devstack        npm test -- e2e/
  * Arguments starting with `--` are passed to `node --test` (e.g. --test-name-pattern=foo).
  * Environment: SY_TEST_SKIP_TYPECHECK=1 skips step 1; SY_TEST_TIMEOUT_MS (per test, default
- * 180000); SY_TEST_TOTAL_TIMEOUT_MS (whole run, default 1800000); SY_TEST_CONCURRENCY (default 2).
+ * 180000); SY_TEST_EXIT_GRACE_MS (a file's after() hooks and exit, default 60000: beyond it the
+ * file fails, naming what it left open); SY_TEST_TOTAL_TIMEOUT_MS (whole run, default 1800000);
+ * SY_TEST_CONCURRENCY (default 2).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -129,9 +131,10 @@ async function main(): Promise<number> {
         '--test',
         // No --test-force-exit: under process isolation it drops the tail of a file's results
         // before the parent reads them, and the run still exits 0 (nodejs/node#64833: seen here,
-        // 7 of a file's 42 verdicts lost). So every test file must close what it opens (an
-        // after() hook): one that leaves a handle open keeps the run waiting, until
-        // SY_TEST_TOTAL_TIMEOUT_MS fails it.
+        // 7 of a file's 42 verdicts lost). A file that leaves a handle open after its tests fails
+        // instead, after SY_TEST_EXIT_GRACE_MS (open-handle-guard.ts, preloaded into each file's
+        // process), rather than keeping the run waiting.
+        '--import', pathToFileURL(join(root, 'tools', 'test', 'open-handle-guard.ts')).href,
         `--test-concurrency=${phase.concurrency}`,
         `--test-timeout=${envInt('SY_TEST_TIMEOUT_MS', 180_000)}`,
         '--test-reporter=spec',
