@@ -174,11 +174,15 @@ test('model access by tenant and priority ceilings: PERMISSION_DENIED naming the
   }
 });
 
+/** What the local (non-ae) executors had executed when the residency tests began. */
+let localExecuted: number | undefined;
+
 test('residency: ae data is refused while only non-ae executors run, then runs only on ae executors', async () => {
   const acme = connectGateway(mesh.endpoints, await tokenFor('acme'));
   try {
     const pii = { ...mlp1, parameters: { data_classification: { string_param: 'pii-ae' } } };
     const before = await executed();
+    localExecuted = before;
     await refused(acme, pii, grpc.status.FAILED_PRECONDITION, /residency rule 'residency\.pii-ae' allows only regions \[ae\].*executors are in: local/, 'ae data, no ae executor');
     assert.equal(await executed(), before, 'the refused request reached no executor');
 
@@ -193,6 +197,56 @@ test('residency: ae data is refused while only non-ae executors run, then runs o
     }));
     assert.deepEqual([...ran], ['cpu-ae-1'], 'pii-ae data ran only in ae');
   } finally {
+    acme.close();
+  }
+});
+
+test('residency under failure: the only ae executor killed under load; ae data is refused, never moved out of ae', async () => {
+  const victim = mesh.services.get('cpu-executor-ae');
+  assert.ok(victim && localExecuted !== undefined, 'the test above started the ae executor');
+  const acme = connectGateway(mesh.endpoints, await tokenFor('acme'));
+  const pii = { ...mlp1, parameters: { data_classification: { string_param: 'pii-ae' } } };
+  const ranOn = new Set<string>();
+  const outcomes = new Map<string, number>();
+  let residencyRefusals = 0;
+  let stop = false;
+  try {
+    // Four clients keep ae data in flight across the kill: requests on the dying executor are
+    // retried (the retry keeps the region), then the table drops it and placement refuses.
+    const loops = Array.from({ length: 4 }, async () => {
+      while (!stop) {
+        try {
+          const r = await acme.call<ModelInferResponse__Output>('ModelInfer', pii);
+          ranOn.add(r.parameters.switchyard_executor!.string_param!);
+          outcomes.set('OK', (outcomes.get('OK') ?? 0) + 1);
+        } catch (e) {
+          const err = e as grpc.ServiceError;
+          const key = `${grpc.status[err.code]}: ${err.details.replace(/\d+/g, 'N')}`;
+          outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+          if (err.code === grpc.status.FAILED_PRECONDITION && /^residency rule 'residency\.pii-ae' allows only regions \[ae\]/.test(err.details)) residencyRefusals++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const until = Date.now() + 30_000;
+    while (residencyRefusals < 5 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    stop = true;
+    await Promise.all(loops);
+    const summary = JSON.stringify(Object.fromEntries(outcomes));
+    assert.ok(residencyRefusals >= 5, `once the table drops the ae executor, ae data is refused naming the rule: ${summary}`);
+    assert.ok((outcomes.get('OK') ?? 0) > 0, `ae data ran before the kill: ${summary}`);
+    assert.deepEqual([...ranOn], ['cpu-ae-1'], 'every answered request ran in ae');
+    // Between the kill and the table dropping the executor (its heartbeats stop): the request tries
+    // cpu-ae-1, finds it gone, and the retry has nowhere to go in ae; UNAVAILABLE (it may come back),
+    // naming the rule that kept the healthy local executors out.
+    for (const k of outcomes.keys()) assert.match(k, /^(OK|(UNAVAILABLE|FAILED_PRECONDITION): residency rule 'residency\.pii-ae' allows only regions \[ae\]: )/, `unexpected outcome: ${summary}`);
+    // The local executors (the only ones left to answer ModelStatistics) ran none of it.
+    assert.equal(await executed(), localExecuted, 'no ae request ran outside ae, on the retry or after');
+  } finally {
+    stop = true;
     acme.close();
   }
 });

@@ -11,6 +11,10 @@ export class StatusError extends Error {
   }
 }
 
+/** Placement found no executor for the request (the reason is the placement core's), as opposed
+ *  to an executor's own answer. */
+export class PlacementRefused extends StatusError {}
+
 export function toServiceError(e: unknown): Partial<grpc.ServiceError> {
   if (e instanceof StatusError) return { code: e.code, details: e.message, ...(e.metadata ? { metadata: e.metadata } : {}) };
   const any = e as { code?: unknown; details?: unknown; message?: unknown };

@@ -10,7 +10,7 @@ import type {
   ModelStatisticsRequest__Output, ModelStatisticsResponse, ModelStatistics__Output, RepositoryIndexRequest__Output, RepositoryIndexResponse,
   Outcome, ExecutorClient,
 } from '@switchyard/proto';
-import { StatusError, toServiceError, statusName } from './errors.ts';
+import { PlacementRefused, StatusError, toServiceError, statusName } from './errors.ts';
 import { readControls } from './controls.ts';
 import { mergeStatistics } from './stats.ts';
 import type { Router, DecisionTrace, RoutedResult } from './router.ts';
@@ -219,9 +219,13 @@ export function oipImplementation(d: OipDeps): grpc.UntypedServiceImplementation
         if (span.isRecording()) span.addEvent('gateway.admitted', { 'switchyard.tenant': principal.tenant, 'switchyard.priority': ctl.priority, 'switchyard.pool_preference': ctl.poolPreference });
         const adm = admitted;
         const r = await router.infer(req, ctl, { ...(adm.allowedRegions ? { allowedRegions: adm.allowedRegions } : {}), ...(adm.slotsPerExecutor ? { slotsPerExecutor: adm.slotsPerExecutor } : {}), beforeForward: (dec) => adm.charge(dec), background: () => adm.background(), span }, trace).catch((e: unknown) => {
-          // Residency: a request no allowed region can take is refused naming the rule.
-          if (adm.allowedRegions && e instanceof StatusError && e.code === grpc.status.FAILED_PRECONDITION && !(e instanceof PolicyDenied)) {
-            throw new PolicyDenied(e.code, `residency rule '${adm.residencyRule}' allows only regions [${adm.allowedRegions.join(', ')}]: ${e.message}`, adm.residencyRule ?? 'residency');
+          // Residency: a request no allowed region can take is refused naming the rule. Other
+          // placement refusals (the region's executors lost or too slow for the deadline) keep
+          // their code and name the rule too, which is why healthy executors elsewhere were not used.
+          if (adm.allowedRegions && e instanceof PlacementRefused) {
+            const why = `residency rule '${adm.residencyRule}' allows only regions [${adm.allowedRegions.join(', ')}]: ${e.message}`;
+            if (e.code === grpc.status.FAILED_PRECONDITION) throw new PolicyDenied(e.code, why, adm.residencyRule ?? 'residency');
+            throw new StatusError(e.code, why, e.metadata);
           }
           throw e;
         });

@@ -239,3 +239,70 @@ test('background CPU priority: asked at each forward (a retry too), sent to the 
   assert.equal(plain.background, false);
   assert.equal(sentPriorities.at(-1), '');
 });
+
+test('residency holds on the retry, after ejection and on the spill: the allowed regions are kept on every attempt', async () => {
+  // A cheaper, idle executor outside the allowed region that would take every request without the rule.
+  const local = cand('cpu-local', { cost_per_hour: 0.05, service_times: [{ batch_size: 1, ms: 1 }] });
+  const gpuAe = cand('gpu-ae', { region: 'ae-1', cost_per_hour: 0.1, max_batch_size: 1, service_times: [{ batch_size: 1, ms: 30 }] });
+  const cpuAe = cand('cpu-ae', { region: 'ae-2', cost_per_hour: 0.4, max_batch_size: 1, service_times: [{ batch_size: 1, ms: 30 }] });
+  const lost = new Set<string>();
+  const held: Array<() => void> = [];
+  const calls: string[] = [];
+  const router = new Router({ identity, log, random: () => 0, ejectMs: 60_000, transport: 'unary', clientFactory: (c) => ({
+    makeUnaryRequest: (_p: string, _s: unknown, _d: unknown, _b: Buffer, _m: unknown, _o: unknown, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => {
+      calls.push(c.executor_id);
+      if (lost.has(c.executor_id)) return setImmediate(() => cb(Object.assign(new Error('Connection dropped'), { code: grpc.status.UNAVAILABLE, details: 'Connection dropped' }) as grpc.ServiceError));
+      setImmediate(() => cb(null, Buffer.alloc(0)));
+    },
+    close: () => {},
+  }) as unknown as ExecutorClient });
+  router.setTable(tableOf(1, [local, gpuAe, cpuAe]));
+  const ae = { allowedRegions: ['ae'] };
+
+  // Without the rule the cheap local executor takes it; with it, the cheapest ae executor.
+  assert.equal((await router.infer(req, ctl())).candidate.executor_id, 'cpu-local');
+  assert.equal((await router.infer(req, ctl(), ae)).candidate.executor_id, 'gpu-ae');
+
+  // The retry after an ae executor is lost stays in ae.
+  lost.add('gpu-ae');
+  const retried = await router.infer(req, ctl(), ae);
+  assert.deepEqual(retried.attempts.map((a) => `${a.executorId}:${a.code}`), ['gpu-ae:UNAVAILABLE', 'cpu-ae:OK']);
+
+  // Both ae executors lost: a precise UNAVAILABLE, and the local executor is never tried.
+  lost.add('cpu-ae');
+  calls.length = 0;
+  await assert.rejects(router.infer(req, ctl(), ae), (e: StatusError) => e.code === grpc.status.UNAVAILABLE && /executors lost: .*ae/.test(e.message));
+  assert.ok(calls.length > 0 && calls.every((id) => id !== 'cpu-local'), `tried ${calls.join(', ')}`);
+  // Every ae executor ejected: ejection is a preference, the region is not.
+  calls.length = 0;
+  await assert.rejects(router.infer(req, ctl(), ae), (e: StatusError) => e.code === grpc.status.UNAVAILABLE);
+  assert.ok(calls.length > 0 && calls.every((id) => id !== 'cpu-local'), `tried ${calls.join(', ')}`);
+  // No executor in the region at all: FAILED_PRECONDITION naming the region rule.
+  const noAe = new Router({ identity, log, random: () => 0, transport: 'unary', clientFactory: () => ({ makeUnaryRequest: () => assert.fail('nothing may be forwarded'), close: () => {} }) as unknown as ExecutorClient });
+  noAe.setTable(tableOf(1, [local]));
+  await assert.rejects(noAe.infer(req, ctl(), ae), (e: StatusError) => e.code === grpc.status.FAILED_PRECONDITION && /region/.test(e.message));
+
+  // The spill: the ae GPU is saturated and the deadline tight; the request spills to the ae CPU,
+  // not to the idle, cheaper and faster local one.
+  lost.clear();
+  const fresh = new Router({ identity, log, random: () => 0, transport: 'unary', clientFactory: (c) => ({
+    makeUnaryRequest: (_p: string, _s: unknown, _d: unknown, _b: Buffer, _m: unknown, _o: unknown, cb: (e: null, res: unknown) => void) => {
+      calls.push(c.executor_id);
+      if (c.executor_id === 'gpu-ae') held.push(() => cb(null, Buffer.alloc(0)));
+      else setImmediate(() => cb(null, Buffer.alloc(0)));
+    },
+    close: () => {},
+  }) as unknown as ExecutorClient });
+  fresh.setTable(tableOf(1, [local, gpuAe, cpuAe]));
+  const busy = Array.from({ length: 5 }, () => fresh.infer(req, ctl({ poolPreference: 'gpu' }), ae));
+  calls.length = 0;
+  const spilled = await fresh.infer(req, ctl({ deadlineAtMs: Date.now() + 100 }), ae);
+  assert.equal(spilled.candidate.executor_id, 'cpu-ae');
+  assert.deepEqual(calls, ['cpu-ae']);
+  // With no ae executor able to meet the deadline, it is refused, never sent out of the region.
+  fresh.setTable(tableOf(2, [local, gpuAe]));
+  await assert.rejects(fresh.infer(req, ctl({ deadlineAtMs: Date.now() + 100 }), ae), (e: StatusError) => e.code === grpc.status.DEADLINE_EXCEEDED);
+  assert.deepEqual(calls, ['cpu-ae']);
+  for (const h of held.splice(0)) h();
+  await Promise.all(busy);
+});

@@ -12,7 +12,7 @@ import { InferLink, type LinkMode } from './infer-link.ts';
 import type { Logger } from '@switchyard/log';
 import { w3cTraceContext } from '@switchyard/otel';
 import type { Span } from '@opentelemetry/api';
-import { StatusError } from './errors.ts';
+import { PlacementRefused, StatusError } from './errors.ts';
 import type { RequestControls } from './controls.ts';
 import { Ejections } from './eject.ts';
 
@@ -249,7 +249,7 @@ export class Router {
       if (!decision.placed || !decision.candidate) {
         const code = DECISION_CODE[decision.code ?? 'UNAVAILABLE'] ?? grpc.status.UNAVAILABLE;
         const prior = attempts.length ? ` (after ${attempts.map((a) => `${a.executorId}:${a.code}`).join(', ')})` : '';
-        throw new StatusError(code, `${decision.reason}${prior}`);
+        throw new PlacementRefused(code, `${decision.reason}${prior}`);
       }
       const cand = decision.candidate;
       if (opts.span?.isRecording()) {
