@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
-import { SignJWT, generateKeyPair, importJWK, type JWK } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { startMesh, type Mesh } from '@switchyard/launcher';
 import type { ModelInferRequest, ModelInferResponse__Output, ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/client.ts';
@@ -154,6 +156,50 @@ test('forged, expired and mis-scoped tokens are UNAUTHENTICATED and never reach 
     }
   }
   assert.equal(await executed(), before, 'no refused request reached an executor');
+});
+
+test('an external OIDC issuer trusted instead: its RS256 tokens admitted under the same policy, the policy service\'s refused', async () => {
+  // A local issuer: discovery document and key set over HTTP (loopback), an RSA key without `alg`.
+  const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048 });
+  const jwks = { keys: [{ ...(await exportJWK(publicKey)), kid: 'idp-1', use: 'sig' }] };
+  const server = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/realms/corp/.well-known/openid-configuration') res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/certs` }));
+    else if (req.url === '/realms/corp/certs') res.end(JSON.stringify(jwks));
+    else { res.statusCode = 404; res.end('{}'); }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/realms/corp`;
+  const TENANT = 'https://switchyard.example/tenant';
+  const idpToken = (claims: Record<string, unknown>, audience = 'switchyard') => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
+    .setIssuer(issuer).setAudience(audience).setSubject('alice@corp').setExpirationTime('10m').sign(privateKey);
+  const env = mesh.services.get('gateway')!.env;
+  const gw = await mesh.startService('gateway', 'gateway-oidc', {
+    SY_PORT: '0', SY_REDIS_URL: env.SY_REDIS_URL!, SY_POLICY_ADDR: env.SY_POLICY_ADDR!, SY_SCHEDULER_ADDR: env.SY_SCHEDULER_ADDR!,
+    SY_OIDC_ISSUER: issuer, SY_JWT_TENANT_CLAIM: TENANT, SY_JWT_ROLES_CLAIM: 'realm_access.roles',
+  });
+  const oidcEndpoints = { ...mesh.endpoints, gateway: `127.0.0.1:${String(gw.ready!.port)}` };
+  const conns: GatewayConn[] = [];
+  const open = (ep: typeof mesh.endpoints, token: string) => { const c = connectGateway(ep, token); conns.push(c); return c; };
+  try {
+    // The issuer's tenant 'acme' gets what the policy gives acme: mlp@1, not ocr_cls.
+    const acme = open(oidcEndpoints, await idpToken({ [TENANT]: 'acme', realm_access: { roles: ['infer'] } }));
+    const r = await untilAllowed(acme, mlp1);
+    assert.ok(r.parameters.switchyard_executor?.string_param, 'answered by an executor');
+    const before = await executed();
+    await refused(acme, ocr, grpc.status.PERMISSION_DENIED, /tenant 'acme' may not call model 'ocr_cls/, 'policy applies to external identities');
+    // Tokens of the policy service are not trusted by this gateway (their kid is not the issuer's),
+    // nor the issuer's by the gateway that trusts the policy service.
+    await refused(open(oidcEndpoints, await tokenFor('acme')), mlp1, grpc.status.UNAUTHENTICATED, /unknown signing key id/, 'policy-service token at the OIDC gateway');
+    await refused(open(mesh.endpoints, await idpToken({ [TENANT]: 'acme' })), mlp1, grpc.status.UNAUTHENTICATED, /unknown signing key id 'idp-1'/, 'issuer token at the policy-trusting gateway');
+    await refused(open(oidcEndpoints, await idpToken({ [TENANT]: 'acme' }, 'another-app')), mlp1, grpc.status.UNAUTHENTICATED, /unexpected audience/, 'wrong audience');
+    await refused(open(oidcEndpoints, await idpToken({ tenant: 'acme' })), mlp1, grpc.status.UNAUTHENTICATED, /token has no tenant claim \('https:\/\/switchyard\.example\/tenant'\)/, 'no tenant claim');
+    assert.equal(await executed(), before, 'no refused request reached an executor');
+  } finally {
+    for (const c of conns) c.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });
 
 test('model access by tenant and priority ceilings: PERMISSION_DENIED naming the rule', async () => {

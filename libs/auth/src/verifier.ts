@@ -1,14 +1,22 @@
-// JWT verification for the gateway: keys from the policy service's JWKS, cached in memory;
+// JWT verification for the gateway: keys from a JWKS (the policy service's, or an external OIDC
+// issuer's through oidc.ts), cached in memory;
 // an unknown kid triggers a refetch (at most once per cooldown); the set is refreshed in the
 // background when it is older than the refresh interval. The protected header's alg is checked
 // against the allow-list before anything else, and a kid only ever selects among cached keys.
 import { decodeProtectedHeader, errors, importJWK, jwtVerify, type CryptoKey, type JWK, type JWTPayload } from 'jose';
-import { algOfJwk, AuthError, DEFAULT_AUDIENCE, DEFAULT_ISSUER, isAllowedAlg, quote, type AllowedAlg, type Principal } from './common.ts';
+import { ALLOWED_ALGS, algsOfJwk, AuthError, claimValue, DEFAULT_AUDIENCE, DEFAULT_ISSUER, isAsymmetricAlg, quote, type AsymmetricAlg, type Principal } from './common.ts';
 
 export interface VerifierOptions {
   fetchJwks: () => Promise<{ keys: JWK[] }>;
   issuer?: string;
   audience?: string;
+  /** Algorithms accepted (default EdDSA and ES256, the policy service's); each must be asymmetric
+   *  (ASYMMETRIC_ALGS), anything else throws here. */
+  algorithms?: readonly string[];
+  /** The claim naming the tenant (default `tenant`; an exact name, else a dotted path). */
+  tenantClaim?: string;
+  /** The claim listing the roles (default `roles`; a string array, or one space-separated string). */
+  rolesClaim?: string;
   clockToleranceSec?: number;
   /** Minimum time between two fetches caused by unknown kids (default 30 s). */
   refetchCooldownMs?: number;
@@ -36,28 +44,28 @@ export interface Verifier {
   readonly keyCount: number;
 }
 
-interface CachedKey {
-  alg: AllowedAlg;
-  key: CryptoKey;
-}
+/** A public key of the set, imported once for each accepted algorithm it can verify. */
+type CachedKey = Map<AsymmetricAlg, CryptoKey>;
 
 const unauth = (msg: string) => new AuthError('UNAUTHENTICATED', msg);
 
-async function importSet(set: { keys: JWK[] }): Promise<Map<string, CachedKey>> {
+async function importSet(set: { keys: JWK[] }, allowed: readonly AsymmetricAlg[]): Promise<Map<string, CachedKey>> {
   const out = new Map<string, CachedKey>();
   if (!set || !Array.isArray(set.keys)) throw new Error('JWKS has no keys array');
   for (const jwk of set.keys) {
     // Only public asymmetric keys of an allowed algorithm, with a kid, are usable.
-    const alg = algOfJwk(jwk);
-    if (alg === undefined || typeof jwk.kid !== 'string' || jwk.kid === '' || 'd' in jwk) continue;
+    if (typeof jwk.kid !== 'string' || jwk.kid === '' || 'd' in jwk) continue;
     if (jwk.use !== undefined && jwk.use !== '' && jwk.use !== 'sig') continue;
-    try {
-      const { d: _d, ...pub } = jwk;
-      const key = (await importJWK(pub, alg)) as CryptoKey;
-      out.set(jwk.kid, { alg, key });
-    } catch {
-      // a malformed key is skipped; the others still serve
+    const { d: _d, ...pub } = jwk;
+    const byAlg: CachedKey = new Map();
+    for (const alg of algsOfJwk(jwk, allowed)) {
+      try {
+        byAlg.set(alg, (await importJWK(pub, alg)) as CryptoKey);
+      } catch {
+        // a malformed key is skipped; the others still serve
+      }
     }
+    if (byAlg.size > 0) out.set(jwk.kid, byAlg);
   }
   return out;
 }
@@ -69,10 +77,19 @@ export function createVerifier(opts: VerifierOptions): Verifier {
   const cooldownMs = opts.refetchCooldownMs ?? 30_000;
   const refreshMs = opts.refreshIntervalMs ?? 600_000;
   const now = opts.now ?? Date.now;
+  const algorithms: AsymmetricAlg[] = [];
+  for (const a of opts.algorithms ?? ALLOWED_ALGS) {
+    if (!isAsymmetricAlg(a)) throw new Error(`JWT algorithm '${quote(String(a))}' cannot be accepted: only asymmetric algorithms (EdDSA, ES*, RS*, PS*)`);
+    algorithms.push(a);
+  }
+  if (algorithms.length === 0) throw new Error('no JWT algorithm accepted');
+  const tenantClaim = opts.tenantClaim ?? 'tenant';
+  const rolesClaim = opts.rolesClaim ?? 'roles';
 
   let keys = new Map<string, CachedKey>();
   let fetchedAt: number | undefined; // last successful fetch
   let attemptedAt: number | undefined; // last fetch attempt of any kind
+  let lastError: Error | undefined; // of the last fetch, while it failed
   let inflight: Promise<void> | undefined;
   const cacheTtlMs = opts.cacheTtlMs ?? 30_000;
   const cacheSize = opts.cacheSize ?? 10_000;
@@ -85,8 +102,12 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     inflight = (async () => {
       try {
         const set = await opts.fetchJwks();
-        keys = await importSet(set);
+        keys = await importSet(set, algorithms);
         fetchedAt = now();
+        lastError = undefined;
+      } catch (e) {
+        lastError = e as Error;
+        throw e;
       } finally {
         inflight = undefined;
       }
@@ -104,7 +125,8 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     }
     if (inflight) {
       await inflight.catch(() => {});
-    } else if (attemptedAt === undefined || now() - attemptedAt >= cooldownMs) {
+    } else if (attemptedAt === undefined || now() - attemptedAt >= (fetchedAt === undefined ? Math.min(cooldownMs, 1000) : cooldownMs)) {
+      // (No key set yet: the issuer was unreachable so far; ask again after a second.)
       await refresh().catch((e) => opts.onRefreshError?.(e));
     }
     return keys.get(kid);
@@ -127,16 +149,21 @@ export function createVerifier(opts: VerifierOptions): Verifier {
       throw unauth('malformed token header');
     }
     if (typeof hdr.alg !== 'string' || hdr.alg === '') throw unauth('token has no algorithm');
-    if (!isAllowedAlg(hdr.alg)) throw unauth(`token algorithm '${quote(hdr.alg)}' is not allowed`);
+    const alg = hdr.alg as AsymmetricAlg;
+    if (!algorithms.includes(alg)) throw unauth(`token algorithm '${quote(hdr.alg)}' is not allowed`);
     if (typeof hdr.kid !== 'string' || hdr.kid === '') throw unauth('token has no key id (kid)');
     const cached = await keyFor(hdr.kid);
-    if (!cached) throw unauth(`unknown signing key id '${quote(hdr.kid)}'`);
-    if (cached.alg !== hdr.alg) throw unauth(`token algorithm '${hdr.alg}' does not match its signing key`);
+    if (!cached) {
+      if (fetchedAt === undefined && lastError) throw new AuthError('UNAVAILABLE', `token signing keys unavailable: ${lastError.message}`);
+      throw unauth(`unknown signing key id '${quote(hdr.kid)}'`);
+    }
+    const key = cached.get(alg);
+    if (!key) throw unauth(`token algorithm '${alg}' does not match its signing key`);
 
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, cached.key, {
-        algorithms: [cached.alg],
+      ({ payload } = await jwtVerify(token, key, {
+        algorithms: [alg],
         issuer,
         audience,
         clockTolerance,
@@ -146,9 +173,11 @@ export function createVerifier(opts: VerifierOptions): Verifier {
     } catch (e) {
       throw mapJoseError(e);
     }
-    const tenant = payload.tenant;
-    if (typeof tenant !== 'string' || tenant === '') throw unauth('token has no tenant claim');
-    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
+    const tenant = claimValue(payload, tenantClaim);
+    if (typeof tenant !== 'string' || tenant === '') throw unauth(tenantClaim === 'tenant' ? 'token has no tenant claim' : `token has no tenant claim ('${quote(tenantClaim)}')`);
+    const rawRoles = claimValue(payload, rolesClaim);
+    const roles = Array.isArray(rawRoles) ? rawRoles.filter((r): r is string => typeof r === 'string')
+      : typeof rawRoles === 'string' ? rawRoles.split(' ').filter((r) => r !== '') : [];
     const principal: Principal = {
       tenant,
       subject: typeof payload.sub === 'string' ? payload.sub : '',

@@ -11,7 +11,7 @@ import { Bus, SUBJECTS } from '@switchyard/bus';
 import { closeRedis, connectRedis, QuotaLeases, redisLeaseStore } from '@switchyard/store';
 import { bundleFromJson, POLICY_KEY, AUDIT_SUBJECTS } from '@switchyard/policy-engine';
 import { openPolicyKv, ensureAuditStream } from '@switchyard/policy-engine/nats';
-import { createVerifier, jwksFromProto, AuthError, type Principal } from '@switchyard/auth';
+import { createVerifier, jwksFromProto, oidcJwksFetcher, AuthError, DEFAULT_AUDIENCE, DEFAULT_ISSUER, type Principal } from '@switchyard/auth';
 import { codec, inference, gatewayV1, policyV1, schedulerV1 } from '@switchyard/proto';
 import type { AuditEvent, AuditEvent__Output, PolicyBundle, PolicyBundle__Output, Jwks__Output, Outcome, OutcomeBatch, OutcomeBatch__Output, PlacementTable, PlacementTable__Output, PlaceResponse__Output, PolicyClient, PlacementSchedulerClient } from '@switchyard/proto';
 import { Router, EXECUTOR_INFER, EXECUTOR_INFER_STREAM } from './router.ts';
@@ -63,6 +63,20 @@ const cfg = (() => {
     ejectMs: z.coerce.number().int().min(0).max(60_000).default(3000),
     /** How requests reach executors: 'stream' (one Executor/InferStream per executor, many requests on it; infer-link.ts) or 'unary' (one Executor/Infer call each). */
     executorTransport: z.enum(['stream', 'unary']).default('stream'),
+    /** The `iss` of the policy service's tokens (its SY_ISSUER). */
+    jwtIssuer: z.string().url().default(DEFAULT_ISSUER),
+    /** The `aud` every client token must carry. */
+    jwtAudience: z.string().min(1).default(DEFAULT_AUDIENCE),
+    /** Trust this external OpenID Connect issuer's tokens instead of the policy service's: its keys come from its discovery document (docs/policy.md, Tokens). */
+    oidcIssuer: z.string().url().optional(),
+    /** The external issuer's JWKS URL, when discovery is not wanted. */
+    oidcJwksUrl: z.string().url().optional(),
+    /** JWS algorithms accepted (comma-separated; asymmetric only). */
+    jwtAlgorithms: z.string().default('EdDSA,ES256,RS256').transform((v) => v.split(',').map((a) => a.trim()).filter((a) => a !== '')),
+    /** The claim naming the tenant (an exact claim name, else a dotted path). */
+    jwtTenantClaim: z.string().min(1).default('tenant'),
+    /** The claim listing the roles (a string array, or a space-separated string). */
+    jwtRolesClaim: z.string().min(1).default('roles'),
   });
   } catch (e) {
     log.fatal({ err: (e as Error).message }, e instanceof ConfigError ? 'bad configuration' : 'startup failed');
@@ -83,9 +97,25 @@ const identity = identityFromDir(cfg.pkiDir, 'gateway');
 const policy = createClient<PolicyClient>(policyV1.Policy, cfg.policyAddr, identity, { serverSpiffeId: spiffeIdOf('policy') });
 const scheduler = createClient<PlacementSchedulerClient>(schedulerV1.PlacementScheduler, cfg.schedulerAddr, identity, { serverSpiffeId: spiffeIdOf('placement-scheduler') });
 
-const verifier = createVerifier({
-  fetchJwks: () => new Promise((resolve, reject) => policy.GetJwks({}, { deadline: Date.now() + 3000 }, (err, res) => (err ? reject(err) : resolve(jwksFromProto(res as Jwks__Output))))),
-});
+// Whose tokens are trusted: the policy service's (its JWKS over gRPC), or an external OIDC issuer's.
+const trust = (() => {
+  try {
+    if (cfg.oidcJwksUrl && !cfg.oidcIssuer) throw new ConfigError('SY_OIDC_JWKS_URL needs SY_OIDC_ISSUER (the tokens\' iss)');
+    const common = { audience: cfg.jwtAudience, algorithms: cfg.jwtAlgorithms, tenantClaim: cfg.jwtTenantClaim, rolesClaim: cfg.jwtRolesClaim };
+    if (cfg.oidcIssuer) {
+      return { source: 'oidc', issuer: cfg.oidcIssuer, verifier: createVerifier({ ...common, issuer: cfg.oidcIssuer, fetchJwks: oidcJwksFetcher({ issuer: cfg.oidcIssuer, ...(cfg.oidcJwksUrl ? { jwksUrl: cfg.oidcJwksUrl } : {}) }) }) };
+    }
+    return {
+      source: 'policy', issuer: cfg.jwtIssuer,
+      verifier: createVerifier({ ...common, issuer: cfg.jwtIssuer, fetchJwks: () => new Promise((resolve, reject) => policy.GetJwks({}, { deadline: Date.now() + 3000 }, (err, res) => (err ? reject(err) : resolve(jwksFromProto(res as Jwks__Output))))) }),
+    };
+  } catch (e) {
+    log.fatal({ err: (e as Error).message }, 'bad configuration');
+    process.exit(2);
+  }
+})();
+const verifier = trust.verifier;
+log.info({ token_issuer: trust.issuer, keys_from: trust.source === 'oidc' ? (cfg.oidcJwksUrl ?? 'OIDC discovery') : 'policy service', audience: cfg.jwtAudience, algorithms: cfg.jwtAlgorithms }, 'client tokens trusted');
 
 const bus = await Bus.connect({ url: cfg.natsUrl, name: 'gateway', log });
 const redis = await connectRedis(cfg.redisUrl, log, 'gateway');
@@ -192,6 +222,8 @@ async function authenticate(md: grpc.Metadata): Promise<Principal> {
     return await verifier.verify(typeof raw === 'string' ? raw : raw?.toString());
   } catch (e) {
     if (e instanceof AuthError) {
+      // The issuer's keys could not be fetched: not the caller's fault, and not a deny to audit.
+      if (e.code === 'UNAVAILABLE') throw new StatusError(grpc.status.UNAVAILABLE, e.message);
       const code = e.code === 'PERMISSION_DENIED' ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED;
       admission.auditDeny(undefined, { code, message: e.message, rule: 'authn' }, '', { requestId: '', traceId: '' });
       throw new StatusError(code, e.message);
