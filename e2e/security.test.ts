@@ -83,7 +83,9 @@ async function refused(conn: GatewayConn, req: ModelInferRequest, code: grpc.sta
 
 before(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'sy-e2e-sec-'));
-  mesh = await startMesh({ stateDir: dir });
+  // A short key publish delay for the rotation test, kept above the gateway's JWKS refetch cooldown
+  // as in production (60 s against 30 s).
+  mesh = await startMesh({ stateDir: dir, env: { policy: { SY_KEY_PUBLISH_DELAY_MS: '3000' }, gateway: { SY_JWKS_REFETCH_MS: '1000' } } });
   epFile = path.join(dir, 'endpoints.json');
   admin = connectGateway(mesh.endpoints);
   const md = await admin.call<ModelMetadataResponse__Output>('ModelMetadata', { name: 'mlp', version: '1' });
@@ -389,4 +391,71 @@ test('revocation under load: refusals start within 2 s of applying a policy that
   const b = capture();
   assert.equal(await policyCmd(['apply', bad, '--endpoints', epFile], b.io), 2);
   assert.match(b.err(), /INVALID_ARGUMENT: invalid policy: tenants\.acme\.quota\.requestsPerSecond/);
+});
+
+test('signing-key rotation under load: the new key is published before it signs, so no request is refused; old tokens keep verifying; audited', async () => {
+  const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+  const oldToken = await tokenFor('demo');
+  const oldKid = kidOf(oldToken);
+  const old = connectGateway(mesh.endpoints, oldToken);
+  const codes = new Map<string, number>();
+  let stop = false;
+  const conns: GatewayConn[] = [old];
+  try {
+    await untilAllowed(old, mlp1);
+    const worker = async () => {
+      while (!stop) {
+        const code = await old.call('ModelInfer', mlp1).then(() => 'OK', (e: grpc.ServiceError) => `${grpc.status[e.code]}: ${e.details}`);
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+      }
+    };
+    const workers = Array.from({ length: 3 }, worker);
+    const before = await executed();
+
+    const c = capture();
+    assert.equal(await policyCmd(['rotate-keys', '--json', '--actor', 'e2e', '--endpoints', epFile], c.io), 0, c.err());
+    const plan = JSON.parse(c.out()) as { next_kid: string; signs_from_ms: string; current_kid: string; previous_until_ms: string };
+    assert.equal(plan.current_kid, oldKid);
+    const signsFrom = Number(plan.signs_from_ms);
+    const k = capture();
+    assert.equal(await policyCmd(['keys', '--endpoints', epFile], k.io), 0, k.err());
+    assert.match(k.out(), new RegExp(`^${oldKid}  ES256\\n${plan.next_kid}  ES256$`, 'm'), 'the next key is published at once');
+    assert.equal(kidOf(await tokenFor('demo')), oldKid, 'and does not sign yet');
+
+    // Just before the switch, a token with an unknown kid makes the gateway fetch the key set; its
+    // refetch cooldown (1 s) then outlasts the switch. Only a key published ahead can verify then.
+    while (Date.now() < signsFrom - 600) await new Promise((r) => setTimeout(r, 50));
+    const stranger = await generateKeyPair('ES256');
+    const probe = await new SignJWT({ tenant: 'demo' }).setProtectedHeader({ alg: 'ES256', kid: 'not-published' }).setIssuer('https://policy.switchyard.local').setAudience('switchyard').setExpirationTime('1m').sign(stranger.privateKey);
+    const p = open(probe);
+    await refused(p, mlp1, grpc.status.UNAUTHENTICATED, /unknown signing key id 'not-published'/, 'probe');
+    while (Date.now() < signsFrom) await new Promise((r) => setTimeout(r, 20));
+    let fresh = await tokenFor('demo');
+    while (kidOf(fresh) !== plan.next_kid) { await new Promise((r) => setTimeout(r, 20)); fresh = await tokenFor('demo'); }
+    const n = open(fresh);
+    const r = await n.call<ModelInferResponse__Output>('ModelInfer', mlp1);
+    assert.ok(r.parameters.switchyard_executor?.string_param, 'a token of the new key, within the gateway\'s refetch cooldown');
+    await new Promise((res) => setTimeout(res, 300));
+    stop = true;
+    await Promise.all(workers);
+    assert.deepEqual([...codes.keys()], ['OK'], `requests with the old key's token across the rotation: ${JSON.stringify(Object.fromEntries(codes))}`);
+    assert.ok(await executed() > before);
+
+    // A second rotation while the old key is in its overlap: refused, naming it.
+    const again = capture();
+    assert.equal(await policyCmd(['rotate-keys', '--endpoints', epFile], again.io), 1);
+    assert.match(again.err(), new RegExp(`FAILED_PRECONDITION: the previous key '${oldKid}' still verifies tokens until `));
+    const h = capture();
+    assert.equal(await auditCmd(['tail', '--kind', 'admin', '--limit', '1', '--endpoints', epFile], h.io), 0, h.err());
+    assert.match(h.out(), new RegExp(`ADMIN OK\\s+actor=spiffe://switchyard\\.local/client \\(e2e\\).* rule=keys .*key ${plan.next_kid} published`));
+  } finally {
+    stop = true;
+    for (const x of conns) x.close();
+  }
+
+  function open(token: string): GatewayConn {
+    const x = connectGateway(mesh.endpoints, token);
+    conns.push(x);
+    return x;
+  }
 });

@@ -30,8 +30,9 @@ commands:
   explain <request-id> [--json]
         why the gateway placed (or refused) that request: the decision, its reason and every
         candidate's predicted time, cost and verdict (from the gateway's decision records)
-  policy apply FILE.yaml [--actor NAME] | policy get [--json]
-        apply (validate, store, publish) or print the policy document (docs/policy.md)
+  policy apply FILE.yaml [--actor NAME] | policy get [--json] | policy keys | policy rotate-keys [--force]
+        apply (validate, store, publish) or print the policy document (docs/policy.md);
+        list the token signing keys, or start a key rotation (with overlap)
   audit tail [--follow] [--limit N] [--kind deny|admin] [--tenant T] [--json]
         the audit log: every refusal and every policy change
   forecast --input series.csv [--horizon N] [--season-length N[,M]] [--level 0.95] [--output FILE]

@@ -65,7 +65,8 @@ test('key files are 0600, reopened with the same kid, and jwks carries no privat
   const dir = path.join(await tmp(t), 'keys');
   const a = await KeyStore.open(dir);
   const files = await readdir(dir);
-  assert.deepEqual(files, ['current.jwk.json']);
+  assert.deepEqual(files.sort(), ['current.jwk.json', 'rotation.json']);
+  assert.equal((await stat(path.join(dir, 'rotation.json'))).mode & 0o777, 0o600);
   assert.equal((await stat(path.join(dir, 'current.jwk.json'))).mode & 0o777, 0o600);
   const onDisk = JSON.parse(await readFile(path.join(dir, 'current.jwk.json'), 'utf8')) as JWK;
   assert.equal(typeof onDisk.d, 'string');
@@ -195,7 +196,7 @@ test('rotation: the previous key still verifies; the new key verifies after a re
   await store.rotate();
   assert.notEqual(store.currentKid, oldKid);
   assert.deepEqual(store.jwks().keys.map((k) => k.kid), [store.currentKid, oldKid]);
-  assert.deepEqual((await readdir(dir)).sort(), ['current.jwk.json', 'previous.jwk.json']);
+  assert.deepEqual((await readdir(dir)).sort(), ['current.jwk.json', 'previous.jwk.json', 'rotation.json']);
   assert.equal((await stat(path.join(dir, 'previous.jwk.json'))).mode & 0o777, 0o600);
   // Old token verifies from the cache, no fetch.
   assert.equal((await v.verify(`Bearer ${before.token}`)).tenant, 'acme');
@@ -294,4 +295,69 @@ test('verified tokens are cached, but never past their expiry or their signing k
   const off = createVerifier({ fetchJwks: async () => store.jwks(), cacheTtlMs: 0 });
   const a = await off.verify(`Bearer ${tok3.token}`);
   assert.notEqual(await off.verify(`Bearer ${tok3.token}`), a, 'with the cache off every verify checks the signature');
+});
+
+test('rotation with overlap: the next key is published before it signs, the old one verifies for the overlap, then is retired; a restart continues it', async (t) => {
+  const dir = path.join(await tmp(t), 'keys');
+  let clock = 1_000_000;
+  const store = await KeyStore.open(dir, { now: () => clock });
+  const oldKid = store.currentKid;
+  const v = createVerifier({ fetchJwks: async () => store.jwks(), now: () => clock, refetchCooldownMs: 30_000 });
+  await v.prime();
+  const old = await store.sign({ tenant: 'acme' }, { ttlSeconds: 3600 });
+
+  const plan = await store.beginRotation({ publishDelayMs: 60_000, overlapMs: 3_600_000 });
+  assert.deepEqual([plan.currentKid, plan.signsFromMs, plan.previousUntilMs, plan.droppedKid], [oldKid, clock + 60_000, clock + 60_000 + 3_600_000, undefined]);
+  // Published at once, not yet signing.
+  assert.deepEqual(store.jwks().keys.map((k) => k.kid), [oldKid, plan.nextKid]);
+  assert.equal((await store.sign({ tenant: 'acme' }, { ttlSeconds: 60 })).kid, oldKid);
+  await assert.rejects(store.beginRotation({ publishDelayMs: 0, overlapMs: 0 }), (e: Error) => e.name === 'KeyRotationError' && /a rotation is under way: key '.*' signs from /.test(e.message));
+  // A verifier that fetched within its cooldown already holds the next key when it starts signing.
+  clock += 40_000;
+  await v.prime();
+  clock += 20_000;
+  const fresh = await store.sign({ tenant: 'acme' }, { ttlSeconds: 60 });
+  assert.equal(fresh.kid, plan.nextKid, 'the next key signs from signsFromMs');
+  assert.equal(store.currentKid, plan.nextKid);
+  assert.equal((await v.verify(`Bearer ${fresh.token}`)).tenant, 'acme');
+  assert.deepEqual(store.jwks().keys.map((k) => k.kid), [plan.nextKid, oldKid]);
+  assert.equal((await v.verify(`Bearer ${old.token}`)).tenant, 'acme', 'the old key still verifies its tokens');
+
+  // Another rotation during the overlap would drop the old key: refused unless forced.
+  await assert.rejects(store.beginRotation({ publishDelayMs: 0, overlapMs: 0 }), (e: Error) => e.name === 'KeyRotationError' && e.message.includes(`the previous key '${oldKid}' still verifies tokens until `));
+
+  // A restart keeps the rotation's state.
+  const reopened = await KeyStore.open(dir, { now: () => clock });
+  assert.deepEqual(reopened.jwks().keys.map((k) => k.kid), [plan.nextKid, oldKid]);
+  assert.equal(reopened.rotation.previousUntilMs, plan.previousUntilMs);
+
+  // After the overlap the old key is retired.
+  clock = plan.previousUntilMs;
+  assert.deepEqual(await reopened.tick(), { retired: oldKid });
+  assert.deepEqual(reopened.jwks().keys.map((k) => k.kid), [plan.nextKid]);
+  assert.deepEqual((await readdir(dir)).sort(), ['current.jwk.json', 'rotation.json']);
+
+  // A forced rotation during an overlap names the key it drops.
+  const p2 = await reopened.beginRotation({ publishDelayMs: 0, overlapMs: 1000 });
+  assert.deepEqual(await reopened.tick(), { promoted: p2.nextKid });
+  const p3 = await reopened.beginRotation({ publishDelayMs: 0, overlapMs: 1000, force: true });
+  assert.equal(p3.droppedKid, plan.nextKid);
+  await reopened.tick();
+  assert.deepEqual(reopened.jwks().keys.map((k) => k.kid), [p3.nextKid, p2.nextKid]);
+});
+
+test('a restart in the middle of a promotion finishes it', async (t) => {
+  const dir = path.join(await tmp(t), 'keys');
+  let clock = 5_000_000;
+  const store = await KeyStore.open(dir, { now: () => clock });
+  const plan = await store.beginRotation({ publishDelayMs: 1000, overlapMs: 10_000 });
+  // As if the process stopped after writing the new current key but before removing next.jwk.json.
+  const { copyFile } = await import('node:fs/promises');
+  await copyFile(path.join(dir, 'current.jwk.json'), path.join(dir, 'previous.jwk.json'));
+  await copyFile(path.join(dir, 'next.jwk.json'), path.join(dir, 'current.jwk.json'));
+  clock += 1000;
+  const reopened = await KeyStore.open(dir, { now: () => clock });
+  assert.equal(reopened.currentKid, plan.nextKid);
+  assert.equal(reopened.nextKid, undefined);
+  assert.deepEqual(reopened.jwks().keys.map((k) => k.kid), [plan.nextKid, plan.currentKid]);
 });

@@ -13,7 +13,7 @@ export {
 } from './common.ts';
 export { createVerifier, type Verifier, type VerifierOptions } from './verifier.ts';
 export { oidcJwksFetcher, checkOidcUrl, discoveryUrl, type OidcJwksOptions } from './oidc.ts';
-export { KeyStore, type TokenClaims, type SignOptions, type SignedToken } from './keystore.ts';
+export { KeyStore, KeyRotationError, type RotationPlan, type TokenClaims, type SignOptions, type SignedToken } from './keystore.ts';
 export {
   jwksFromProto,
   jwksToProto,

@@ -47,6 +47,8 @@ export const AUTHZ: AuthzTable = Object.freeze({
   '/switchyard.policy.v1.Policy/ApplyPolicy': ['client'],
   // Policy read-back: operators and tools (the gateway gets bundles from NATS KV, not this RPC).
   '/switchyard.policy.v1.Policy/GetPolicy': ['client'],
+  // Signing-key rotation: operators and tools only.
+  '/switchyard.policy.v1.Policy/RotateKeys': ['client'],
   // Telemetry query API: tools, the scheduler (forecast input) and the gateway.
   '/switchyard.telemetry.v1.Telemetry/*': ['client', 'placement-scheduler', 'gateway'],
   // Health checking: every workload may probe every other.

@@ -41,6 +41,7 @@ export type { Jwks, Jwks__Output } from './gen/switchyard/policy/v1/Jwks.ts';
 export type { Jwk, Jwk__Output } from './gen/switchyard/policy/v1/Jwk.ts';
 export type { IssueTokenRequest__Output } from './gen/switchyard/policy/v1/IssueTokenRequest.ts';
 export type { IssueTokenResponse, IssueTokenResponse__Output } from './gen/switchyard/policy/v1/IssueTokenResponse.ts';
+export type { RotateKeysResponse, RotateKeysResponse__Output } from './gen/switchyard/policy/v1/RotateKeysResponse.ts';
 export type { PolicyHandlers, PolicyClient } from './gen/switchyard/policy/v1/Policy.ts';
 
 export type { Outcome, Outcome__Output } from './gen/switchyard/telemetry/v1/Outcome.ts';

@@ -77,6 +77,8 @@ const cfg = (() => {
     jwtTenantClaim: z.string().min(1).default('tenant'),
     /** The claim listing the roles (a string array, or a space-separated string). */
     jwtRolesClaim: z.string().min(1).default('roles'),
+    /** Least time between two JWKS fetches caused by tokens with an unknown kid (keep it below the policy service's SY_KEY_PUBLISH_DELAY_MS). */
+    jwksRefetchMs: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   });
   } catch (e) {
     log.fatal({ err: (e as Error).message }, e instanceof ConfigError ? 'bad configuration' : 'startup failed');
@@ -101,7 +103,7 @@ const scheduler = createClient<PlacementSchedulerClient>(schedulerV1.PlacementSc
 const trust = (() => {
   try {
     if (cfg.oidcJwksUrl && !cfg.oidcIssuer) throw new ConfigError('SY_OIDC_JWKS_URL needs SY_OIDC_ISSUER (the tokens\' iss)');
-    const common = { audience: cfg.jwtAudience, algorithms: cfg.jwtAlgorithms, tenantClaim: cfg.jwtTenantClaim, rolesClaim: cfg.jwtRolesClaim };
+    const common = { audience: cfg.jwtAudience, algorithms: cfg.jwtAlgorithms, tenantClaim: cfg.jwtTenantClaim, rolesClaim: cfg.jwtRolesClaim, refetchCooldownMs: cfg.jwksRefetchMs };
     if (cfg.oidcIssuer) {
       return { source: 'oidc', issuer: cfg.oidcIssuer, verifier: createVerifier({ ...common, issuer: cfg.oidcIssuer, fetchJwks: oidcJwksFetcher({ issuer: cfg.oidcIssuer, ...(cfg.oidcJwksUrl ? { jwksUrl: cfg.oidcJwksUrl } : {}) }) }) };
     }

@@ -2,7 +2,7 @@
 // switchyard.policy.v1.Policy over the mTLS mesh as `policy`, and the public JWKS over plain
 // HTTP on 127.0.0.1 (GET /.well-known/jwks.json).
 import path from 'node:path';
-import { DEFAULT_ISSUER, KeyStore } from '@switchyard/auth';
+import { DEFAULT_ISSUER, KeyStore, MAX_TTL_SECONDS } from '@switchyard/auth';
 import { loadConfig, z } from '@switchyard/config';
 import { createLogger } from '@switchyard/log';
 import { startTelemetry } from '@switchyard/otel';
@@ -13,6 +13,7 @@ import { closeRedis, connectRedis } from '@switchyard/store';
 import { ensureAuditStream, openPolicyKv } from '@switchyard/policy-engine/nats';
 import { policyHandlers, startJwksHttp } from './policy.ts';
 import { PolicyAdmin } from './admin.ts';
+import { KeyRotation } from './keys.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -27,6 +28,10 @@ try {
     httpPort: port.default(0),
     issuer: z.string().url().default(DEFAULT_ISSUER),
     keyAlg: z.enum(['ES256', 'EdDSA']).default('ES256'),
+    /** How long a new signing key is in the JWKS before it signs (longer than the gateways' JWKS refetch cooldown, SY_JWKS_REFETCH_MS). */
+    keyPublishDelayMs: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    /** Automatic key rotation period, in days (0 = only on request, RotateKeys). */
+    keyRotationDays: z.coerce.number().min(0).max(3650).default(30),
     // Policy administration needs both: the document in Redis, bundles (KV) and audit on NATS.
     natsUrl: z.string().optional(),
     redisUrl: z.string().optional(),
@@ -55,6 +60,12 @@ try {
   } else {
     log.warn('SY_NATS_URL or SY_REDIS_URL not set: policy administration (ApplyPolicy/GetPolicy) is off');
   }
+  // The key a rotation replaces verifies as long as the longest-lived token it may have signed.
+  const rotation = new KeyRotation({
+    keys, log, publishDelayMs: cfg.keyPublishDelayMs, overlapMs: MAX_TTL_SECONDS * 1000, rotateEveryMs: cfg.keyRotationDays * 86_400_000,
+    ...(admin ? { audit: (ev) => admin.audit(ev) } : {}),
+  });
+  rotation.start();
   const identity = identityFromDir(cfg.pkiDir, 'policy');
   const server = new MeshServer({
     identity,
@@ -64,7 +75,7 @@ try {
     services: [
       {
         definition: policyV1.Policy.service,
-        implementation: policyHandlers({ keys, issuer: cfg.issuer, log, callerOf: (call) => callerSpiffeId(call), ...(admin ? { admin } : {}) }),
+        implementation: policyHandlers({ keys, issuer: cfg.issuer, log, rotation, callerOf: (call) => callerSpiffeId(call), ...(admin ? { admin } : {}) }),
         healthName: 'switchyard.policy.v1.Policy',
       },
     ],
@@ -74,6 +85,7 @@ try {
 
   onShutdown(log, [
     { name: 'grpc', run: () => server.shutdown(5000) },
+    { name: 'key rotation', run: async () => rotation.stop() },
     { name: 'http', run: () => httpServer.close() },
     ...closers,
     { name: 'otel', run: () => tel.shutdown() },

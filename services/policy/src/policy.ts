@@ -3,11 +3,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { InvalidRequestError, jwksToProto, parseIssueTokenRequest, type KeyStore } from '@switchyard/auth';
+import { InvalidRequestError, jwksToProto, KeyRotationError, parseIssueTokenRequest, type KeyStore } from '@switchyard/auth';
 import type { Logger } from '@switchyard/log';
 import type { PolicyHandlers } from '@switchyard/proto';
 import { PolicyError } from '@switchyard/policy-engine';
 import type { PolicyAdmin } from './admin.ts';
+import type { KeyRotation } from './keys.ts';
 
 export interface PolicyDeps {
   keys: KeyStore;
@@ -17,6 +18,8 @@ export interface PolicyDeps {
   callerOf?: (call: grpc.ServerUnaryCall<unknown, unknown>) => string | undefined;
   /** Policy administration (needs Redis and NATS); none = ApplyPolicy/GetPolicy are FAILED_PRECONDITION. */
   admin?: PolicyAdmin;
+  /** Signing-key rotation; none = RotateKeys is FAILED_PRECONDITION. */
+  rotation?: KeyRotation;
 }
 
 const NO_ADMIN = { code: grpc.status.FAILED_PRECONDITION, details: 'policy administration is off: the policy service runs without SY_REDIS_URL and SY_NATS_URL' };
@@ -47,6 +50,20 @@ export function policyHandlers(deps: PolicyDeps): PolicyHandlers {
           ? callback(null, { version: p.version, document: p.source, sha256: p.sha256, applied_at_ms: p.appliedAtMs, applied_by: p.appliedBy })
           : callback({ code: grpc.status.NOT_FOUND, details: "no policy has been applied yet (use 'switchyard policy apply FILE')" })),
         (e: unknown) => callback({ code: grpc.status.UNAVAILABLE, details: `policy store unavailable: ${(e as Error).message}` }),
+      );
+    },
+    RotateKeys(call, callback) {
+      const rotation = deps.rotation;
+      if (!rotation) return callback({ code: grpc.status.FAILED_PRECONDITION, details: 'key rotation is not available on this policy service' });
+      const caller = deps.callerOf?.(call as grpc.ServerUnaryCall<unknown, unknown>) ?? 'unknown';
+      const actor = call.request.actor ? `${caller} (${call.request.actor.slice(0, 128)})` : caller;
+      rotation.rotate(actor, call.request.force === true).then(
+        (p) => callback(null, { next_kid: p.nextKid, signs_from_ms: p.signsFromMs, current_kid: p.currentKid, previous_until_ms: p.previousUntilMs, dropped_kid: p.droppedKid ?? '' }),
+        (e: unknown) => {
+          if (e instanceof KeyRotationError) return callback({ code: grpc.status.FAILED_PRECONDITION, details: e.message });
+          deps.log.error({ err: (e as Error).message }, 'key rotation failed');
+          callback({ code: grpc.status.INTERNAL, details: 'key rotation failed' });
+        },
       );
     },
     GetJwks(_call, callback) {

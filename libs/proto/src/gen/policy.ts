@@ -13,6 +13,8 @@ import type { Jwk as _switchyard_policy_v1_Jwk, Jwk__Output as _switchyard_polic
 import type { Jwks as _switchyard_policy_v1_Jwks, Jwks__Output as _switchyard_policy_v1_Jwks__Output } from './switchyard/policy/v1/Jwks';
 import type { PolicyClient as _switchyard_policy_v1_PolicyClient, PolicyDefinition as _switchyard_policy_v1_PolicyDefinition } from './switchyard/policy/v1/Policy';
 import type { PolicyBundle as _switchyard_policy_v1_PolicyBundle, PolicyBundle__Output as _switchyard_policy_v1_PolicyBundle__Output } from './switchyard/policy/v1/PolicyBundle';
+import type { RotateKeysRequest as _switchyard_policy_v1_RotateKeysRequest, RotateKeysRequest__Output as _switchyard_policy_v1_RotateKeysRequest__Output } from './switchyard/policy/v1/RotateKeysRequest';
+import type { RotateKeysResponse as _switchyard_policy_v1_RotateKeysResponse, RotateKeysResponse__Output as _switchyard_policy_v1_RotateKeysResponse__Output } from './switchyard/policy/v1/RotateKeysResponse';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -34,6 +36,8 @@ export interface ProtoGrpcType {
         Jwks: MessageTypeDefinition<_switchyard_policy_v1_Jwks, _switchyard_policy_v1_Jwks__Output>
         Policy: SubtypeConstructor<typeof grpc.Client, _switchyard_policy_v1_PolicyClient> & { service: _switchyard_policy_v1_PolicyDefinition }
         PolicyBundle: MessageTypeDefinition<_switchyard_policy_v1_PolicyBundle, _switchyard_policy_v1_PolicyBundle__Output>
+        RotateKeysRequest: MessageTypeDefinition<_switchyard_policy_v1_RotateKeysRequest, _switchyard_policy_v1_RotateKeysRequest__Output>
+        RotateKeysResponse: MessageTypeDefinition<_switchyard_policy_v1_RotateKeysResponse, _switchyard_policy_v1_RotateKeysResponse__Output>
       }
     }
   }

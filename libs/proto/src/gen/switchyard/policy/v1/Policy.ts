@@ -10,6 +10,8 @@ import type { GetPolicyResponse as _switchyard_policy_v1_GetPolicyResponse, GetP
 import type { IssueTokenRequest as _switchyard_policy_v1_IssueTokenRequest, IssueTokenRequest__Output as _switchyard_policy_v1_IssueTokenRequest__Output } from '../../../switchyard/policy/v1/IssueTokenRequest';
 import type { IssueTokenResponse as _switchyard_policy_v1_IssueTokenResponse, IssueTokenResponse__Output as _switchyard_policy_v1_IssueTokenResponse__Output } from '../../../switchyard/policy/v1/IssueTokenResponse';
 import type { Jwks as _switchyard_policy_v1_Jwks, Jwks__Output as _switchyard_policy_v1_Jwks__Output } from '../../../switchyard/policy/v1/Jwks';
+import type { RotateKeysRequest as _switchyard_policy_v1_RotateKeysRequest, RotateKeysRequest__Output as _switchyard_policy_v1_RotateKeysRequest__Output } from '../../../switchyard/policy/v1/RotateKeysRequest';
+import type { RotateKeysResponse as _switchyard_policy_v1_RotateKeysResponse, RotateKeysResponse__Output as _switchyard_policy_v1_RotateKeysResponse__Output } from '../../../switchyard/policy/v1/RotateKeysResponse';
 
 export interface PolicyClient extends grpc.Client {
   ApplyPolicy(argument: _switchyard_policy_v1_ApplyPolicyRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchyard_policy_v1_ApplyPolicyResponse__Output>): grpc.ClientUnaryCall;
@@ -48,6 +50,15 @@ export interface PolicyClient extends grpc.Client {
   issueToken(argument: _switchyard_policy_v1_IssueTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchyard_policy_v1_IssueTokenResponse__Output>): grpc.ClientUnaryCall;
   issueToken(argument: _switchyard_policy_v1_IssueTokenRequest, callback: grpc.requestCallback<_switchyard_policy_v1_IssueTokenResponse__Output>): grpc.ClientUnaryCall;
   
+  RotateKeys(argument: _switchyard_policy_v1_RotateKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchyard_policy_v1_RotateKeysResponse__Output>): grpc.ClientUnaryCall;
+  RotateKeys(argument: _switchyard_policy_v1_RotateKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchyard_policy_v1_RotateKeysResponse__Output>): grpc.ClientUnaryCall;
+  RotateKeys(argument: _switchyard_policy_v1_RotateKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchyard_policy_v1_RotateKeysResponse__Output>): grpc.ClientUnaryCall;
+  RotateKeys(argument: _switchyard_policy_v1_RotateKeysRequest, callback: grpc.requestCallback<_switchyard_policy_v1_RotateKeysResponse__Output>): grpc.ClientUnaryCall;
+  rotateKeys(argument: _switchyard_policy_v1_RotateKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_switchyard_policy_v1_RotateKeysResponse__Output>): grpc.ClientUnaryCall;
+  rotateKeys(argument: _switchyard_policy_v1_RotateKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_switchyard_policy_v1_RotateKeysResponse__Output>): grpc.ClientUnaryCall;
+  rotateKeys(argument: _switchyard_policy_v1_RotateKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_switchyard_policy_v1_RotateKeysResponse__Output>): grpc.ClientUnaryCall;
+  rotateKeys(argument: _switchyard_policy_v1_RotateKeysRequest, callback: grpc.requestCallback<_switchyard_policy_v1_RotateKeysResponse__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface PolicyHandlers extends grpc.UntypedServiceImplementation {
@@ -59,6 +70,8 @@ export interface PolicyHandlers extends grpc.UntypedServiceImplementation {
   
   IssueToken: grpc.handleUnaryCall<_switchyard_policy_v1_IssueTokenRequest__Output, _switchyard_policy_v1_IssueTokenResponse>;
   
+  RotateKeys: grpc.handleUnaryCall<_switchyard_policy_v1_RotateKeysRequest__Output, _switchyard_policy_v1_RotateKeysResponse>;
+  
 }
 
 export interface PolicyDefinition extends grpc.ServiceDefinition {
@@ -66,4 +79,5 @@ export interface PolicyDefinition extends grpc.ServiceDefinition {
   GetJwks: MethodDefinition<_switchyard_policy_v1_GetJwksRequest, _switchyard_policy_v1_Jwks, _switchyard_policy_v1_GetJwksRequest__Output, _switchyard_policy_v1_Jwks__Output>
   GetPolicy: MethodDefinition<_switchyard_policy_v1_GetPolicyRequest, _switchyard_policy_v1_GetPolicyResponse, _switchyard_policy_v1_GetPolicyRequest__Output, _switchyard_policy_v1_GetPolicyResponse__Output>
   IssueToken: MethodDefinition<_switchyard_policy_v1_IssueTokenRequest, _switchyard_policy_v1_IssueTokenResponse, _switchyard_policy_v1_IssueTokenRequest__Output, _switchyard_policy_v1_IssueTokenResponse__Output>
+  RotateKeys: MethodDefinition<_switchyard_policy_v1_RotateKeysRequest, _switchyard_policy_v1_RotateKeysResponse, _switchyard_policy_v1_RotateKeysRequest__Output, _switchyard_policy_v1_RotateKeysResponse__Output>
 }

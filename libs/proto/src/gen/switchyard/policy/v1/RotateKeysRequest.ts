@@ -1,0 +1,12 @@
+// Original file: switchyard/policy/v1/policy.proto
+
+
+export interface RotateKeysRequest {
+  'force'?: (boolean);
+  'actor'?: (string);
+}
+
+export interface RotateKeysRequest__Output {
+  'force': (boolean);
+  'actor': (string);
+}
