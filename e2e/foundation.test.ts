@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { startMesh, REPO_ROOT, type Mesh } from '@switchyard/launcher';
-import { createClient, identityFromDir, makeForeignIdentity, unary, type MeshIdentity } from '@switchyard/mesh';
-import { inference } from '@switchyard/proto';
+import { AUTHZ, allowedCallers, createClient, identityFromDir, makeForeignIdentity, spiffeIdOf, unary, WORKLOADS, type MeshIdentity } from '@switchyard/mesh';
+import { executorV1, gatewayV1, inference, packageDefinition, policyV1, schedulerV1, telemetryV1 } from '@switchyard/proto';
 import type { GRPCInferenceServiceClient, ModelInferResponse__Output, ModelMetadataResponse__Output, RepositoryIndexResponse__Output, ServerMetadataResponse } from '@switchyard/proto';
 import { BUNDLED_MLP, bundledMlpSeed } from '@switchyard/executor';
 import { mlpReference as mlpForward } from '@switchyard/onnx-builder';
@@ -157,6 +157,49 @@ test('mTLS: no client certificate or another CA is refused in the handshake; a w
   const wrong = createClient<GRPCInferenceServiceClient>(inference.GRPCInferenceService as never, mesh.endpoints.gateway, exec);
   await assert.rejects(unary(wrong, 'ServerLive', {}, { deadlineMs: 3000 }), (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED && /cpu-executor/.test(e.details));
   wrong.close();
+});
+
+test('service identities: every RPC of every contract has declared callers, and every server refuses an identity the one table does not list', async () => {
+  // Every method of every service in proto/ is in the table (a new RPC without an entry would be
+  // refused to everyone by default deny).
+  let methods = 0;
+  for (const [name, def] of Object.entries(packageDefinition)) {
+    if (!def || typeof def !== 'object' || 'format' in def) continue; // messages and enums
+    for (const m of Object.values(def as Record<string, { path: string }>)) {
+      methods++;
+      assert.ok(allowedCallers(AUTHZ, m.path).length > 0, `${name}: ${m.path} has no declared callers`);
+    }
+  }
+  assert.ok(methods > 30, `${methods} methods`);
+
+  // Each server enforces it: a valid mesh identity that the table does not list for a method is
+  // refused PERMISSION_DENIED naming it, before any handler runs.
+  const executors = (await mesh.clusterStatus()).executors.map((e) => e.heartbeat!);
+  const addrOf = (pool: string) => executors.find((h) => h.pool === pool)!.address;
+  const servers: Array<[server: string, ctor: grpc.ServiceClientConstructor, address: string, method: string]> = [
+    ['gateway', inference.GRPCInferenceService as unknown as grpc.ServiceClientConstructor, mesh.endpoints.gateway, 'ServerLive'],
+    ['gateway', gatewayV1.Gateway as unknown as grpc.ServiceClientConstructor, mesh.endpoints.gateway, 'GatewayStatus'],
+    ['policy', policyV1.Policy as unknown as grpc.ServiceClientConstructor, mesh.endpoints.policy, 'IssueToken'],
+    ['placement-scheduler', schedulerV1.PlacementScheduler as unknown as grpc.ServiceClientConstructor, mesh.endpoints.scheduler, 'GetTable'],
+    ['telemetry', telemetryV1.Telemetry as unknown as grpc.ServiceClientConstructor, mesh.endpoints.telemetry, 'GetSummary'],
+    ['cpu-executor', executorV1.Executor as unknown as grpc.ServiceClientConstructor, addrOf('POOL_CPU'), 'LoadModel'],
+    ['gpu-executor', executorV1.Executor as unknown as grpc.ServiceClientConstructor, addrOf('POOL_GPU'), 'UnloadModel'],
+  ];
+  for (const [server, ctor, address, method] of servers) {
+    const fullPath = (ctor.service as unknown as Record<string, { path: string }>)[method]!.path;
+    const allowed = allowedCallers(AUTHZ, fullPath);
+    const caller = WORKLOADS.find((w) => !allowed.includes(w) && w !== server)!;
+    const client = createClient<grpc.Client>(ctor as never, address, identityFromDir(path.join(dir, 'pki'), caller), { serverSpiffeId: spiffeIdOf(server) });
+    try {
+      await assert.rejects(unary(client, method, {}, { deadlineMs: 5000 }), (e: grpc.ServiceError) => {
+        assert.equal(grpc.status[e.code], 'PERMISSION_DENIED', `${server} ${fullPath} as ${caller}: ${e.details}`);
+        assert.equal(e.details, `${spiffeIdOf(caller)} may not call ${fullPath}`);
+        return true;
+      });
+    } finally {
+      client.close();
+    }
+  }
 });
 
 test('a gRPC client this repository did not write (Python grpcio, stubs from the proto) works from endpoints.json alone', async (t) => {
