@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -457,5 +458,49 @@ test('signing-key rotation under load: the new key is published before it signs,
     const x = connectGateway(mesh.endpoints, token);
     conns.push(x);
     return x;
+  }
+});
+
+test('Redis stops answering (paused, connections open): no request hangs; quotaFailMode open admits, closed refuses UNAVAILABLE; both recover', async () => {
+  await applyPolicy(POLICY.replace('residency:', '  metered:\n    models: ["mlp@1"]\n    quota: { requestsPerSecond: 40, burst: 40 }\nresidency:'));
+  const env = mesh.services.get('gateway')!.env;
+  const closedGw = await mesh.startService('gateway', 'gateway-closed', {
+    SY_PORT: '0', SY_REDIS_URL: env.SY_REDIS_URL!, SY_POLICY_ADDR: env.SY_POLICY_ADDR!, SY_SCHEDULER_ADDR: env.SY_SCHEDULER_ADDR!, SY_QUOTA_FAIL_MODE: 'closed',
+  });
+  const token = await tokenFor('metered');
+  const open = connectGateway(mesh.endpoints, token);
+  const closed = connectGateway({ ...mesh.endpoints, gateway: `127.0.0.1:${String(closedGw.ready!.port)}` }, token);
+  const port = env.SY_REDIS_URL!.split(':').pop();
+  const pid = Number(execFileSync('pgrep', ['-f', `redis-server .*:${port}`], { encoding: 'utf8' }).trim().split('\n')[0]);
+  const outcome = (c: GatewayConn) => c.call('ModelInfer', mlp1, 5000).then(() => 'OK', (e: grpc.ServiceError) => `${grpc.status[e.code]}: ${e.details}`);
+  let paused = false;
+  try {
+    await untilAllowed(open, mlp1);
+    await untilAllowed(closed, mlp1);
+    process.kill(pid, 'SIGSTOP');
+    paused = true;
+    // Each call has a 5 s deadline: a call held by the paused Redis would end DEADLINE_EXCEEDED.
+    const seen = { open: new Map<string, number>(), closed: new Map<string, number>() };
+    for (let i = 0; i < 12; i++) {
+      for (const [name, c] of [['open', open], ['closed', closed]] as const) {
+        const o = (await outcome(c)).replace(/\d+ ms/, 'N ms');
+        seen[name].set(o, (seen[name].get(o) ?? 0) + 1);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const show = JSON.stringify({ open: Object.fromEntries(seen.open), closed: Object.fromEntries(seen.closed) });
+    assert.deepEqual([...seen.open.keys()], ['OK'], `open: every request admitted: ${show}`);
+    for (const k of seen.closed.keys()) assert.match(k, /^(OK|UNAVAILABLE: quota store unreachable and quotaFailMode=closed)$/, show);
+    assert.ok((seen.closed.get('UNAVAILABLE: quota store unreachable and quotaFailMode=closed') ?? 0) >= 6, `closed: refused once its leased tokens are spent: ${show}`);
+    process.kill(pid, 'SIGCONT');
+    paused = false;
+    const until = Date.now() + 15_000;
+    let last = '';
+    while (Date.now() < until && (last = await outcome(closed)) !== 'OK') await new Promise((r) => setTimeout(r, 200));
+    assert.equal(last, 'OK', 'the closed gateway admits again once Redis answers');
+  } finally {
+    if (paused) process.kill(pid, 'SIGCONT');
+    open.close();
+    closed.close();
   }
 });

@@ -9,12 +9,15 @@ export function redisKey(domain: string, ...parts: string[]): string {
   return ['sy', 'v1', domain, ...parts].join(':');
 }
 
-export async function connectRedis(url: string, log: Logger, name: string): Promise<Redis> {
+export async function connectRedis(url: string, log: Logger, name: string, opts: { commandTimeoutMs?: number } = {}): Promise<Redis> {
   const client = new Redis(url, {
     connectionName: name,
     lazyConnect: true,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
+    // A Redis that stops answering on an open connection (a paused process, a partition) must not
+    // hold commands, and the callers waiting on them, for ever.
+    commandTimeout: opts.commandTimeoutMs ?? 2000,
     // Commands issued in the same tick share one round trip (the quota check runs per request).
     enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 200, 2000),
@@ -130,3 +133,4 @@ export function quotaKeys(tenant: string, pool: string): { requests: string; tim
   return { requests: redisKey('quota', 'req', tenant), time: redisKey('quota', 'time', tenant, pool) };
 }
 export { QuotaLeases, redisLeaseStore, type LeaseStore, type LeaseGrant, type QuotaLeasesOptions } from './leases.ts';
+export { guardStore, StoreUnavailableError, type GuardOptions } from './guard.ts';

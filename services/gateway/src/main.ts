@@ -8,7 +8,7 @@ import { createLogger } from '@switchyard/log';
 import { startTelemetry, traceGrpcManually } from '@switchyard/otel';
 import { MeshServer, identityFromDir, onShutdown, createClient, spiffeIdOf } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
-import { closeRedis, connectRedis, QuotaLeases, redisLeaseStore } from '@switchyard/store';
+import { closeRedis, connectRedis, guardStore, QuotaLeases, redisLeaseStore } from '@switchyard/store';
 import { bundleFromJson, POLICY_KEY, AUDIT_SUBJECTS } from '@switchyard/policy-engine';
 import { openPolicyKv, ensureAuditStream } from '@switchyard/policy-engine/nats';
 import { createVerifier, jwksFromProto, oidcJwksFetcher, AuthError, DEFAULT_AUDIENCE, DEFAULT_ISSUER, type Principal } from '@switchyard/auth';
@@ -52,6 +52,10 @@ const cfg = (() => {
     auditFlushMs: z.coerce.number().int().min(10).max(10_000).default(250),
     /** What to do when Redis is unreachable: 'open' admits, 'closed' refuses with UNAVAILABLE. */
     quotaFailMode: z.enum(['open', 'closed']).default('open'),
+    /** Longest wait for a quota lease from Redis before quotaFailMode decides (ms). */
+    quotaStoreTimeoutMs: z.coerce.number().int().min(1).max(10_000).default(250),
+    /** After a quota store failure, how long requests do not wait for it (ms). */
+    quotaStoreBackoffMs: z.coerce.number().int().min(0).max(60_000).default(1000),
     gatewayId: z.string().default(`gateway-${randomUUID().slice(0, 8)}`),
     /** How long decision records (sy:v1:decision:<request-id>) live in Redis. */
     decisionTtlMs: z.coerce.number().int().min(1000).max(7 * 86_400_000).default(3_600_000),
@@ -122,7 +126,13 @@ log.info({ token_issuer: trust.issuer, keys_from: trust.source === 'oidc' ? (cfg
 const bus = await Bus.connect({ url: cfg.natsUrl, name: 'gateway', log });
 const redis = await connectRedis(cfg.redisUrl, log, 'gateway');
 // Quotas: token buckets in Redis, leased in slices and spent locally (libs/store leases.ts).
-const quotas = new QuotaLeases({ store: redisLeaseStore(redis), onBackgroundError: (e) => log.warn({ err: e.message }, 'quota lease failed (background)') });
+// Bounded: a Redis that stops answering costs a request at most quotaStoreTimeoutMs, then none for
+// quotaStoreBackoffMs (libs/store guard.ts), and quotaFailMode decides.
+const quotaStore = guardStore(redisLeaseStore(redis), {
+  timeoutMs: cfg.quotaStoreTimeoutMs, openMs: cfg.quotaStoreBackoffMs,
+  onChange: (up, err) => (up ? log.info('quota store answering again') : log.warn({ err: err?.message, quota_fail_mode: cfg.quotaFailMode }, 'quota store unavailable')),
+});
+const quotas = new QuotaLeases({ store: quotaStore, onBackgroundError: (e) => log.debug({ err: e.message }, 'quota lease failed (background)') });
 const quotaIdleTimer = setInterval(() => void quotas.returnIdle(), 500);
 quotaIdleTimer.unref();
 /** Requests admitted per tenant over the recent window (switchyard_quota_used_ratio). */
