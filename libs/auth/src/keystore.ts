@@ -288,6 +288,7 @@ export class KeyStore {
   async retire(): Promise<void> {
     await rm(path.join(this.dir, PREVIOUS), { force: true });
     this.#previous = undefined;
+    // While a next key waits, previousUntilMs is already the current key's future overlap: keep it.
     const { previousUntilMs: _p, ...rest } = this.#state;
     this.#state = this.#next ? this.#state : rest;
     await this.#saveState();

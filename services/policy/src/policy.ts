@@ -25,14 +25,18 @@ export interface PolicyDeps {
 const NO_ADMIN = { code: grpc.status.FAILED_PRECONDITION, details: 'policy administration is off: the policy service runs without SY_REDIS_URL and SY_NATS_URL' };
 
 export function policyHandlers(deps: PolicyDeps): PolicyHandlers {
+  /** Who makes an admin change, for the audit: the caller's SPIFFE ID and its free-text actor. */
+  const actorOf = (call: grpc.ServerUnaryCall<unknown, unknown>, free: string | undefined): string => {
+    const caller = deps.callerOf?.(call) ?? 'unknown';
+    return free ? `${caller} (${free.slice(0, 128)})` : caller;
+  };
   return {
     ApplyPolicy(call, callback) {
       const admin = deps.admin;
       if (!admin) return callback(NO_ADMIN);
       const doc = call.request.document ?? '';
       if (doc.trim() === '') return callback({ code: grpc.status.INVALID_ARGUMENT, details: 'document is required (YAML or JSON)' });
-      const caller = deps.callerOf?.(call as grpc.ServerUnaryCall<unknown, unknown>) ?? 'unknown';
-      const actor = call.request.actor ? `${caller} (${call.request.actor.slice(0, 128)})` : caller;
+      const actor = actorOf(call as grpc.ServerUnaryCall<unknown, unknown>, call.request.actor);
       admin.apply(doc, actor).then(
         (p) => callback(null, { version: p.version, sha256: p.sha256, applied_at_ms: p.appliedAtMs }),
         (e: unknown) => {
@@ -55,8 +59,7 @@ export function policyHandlers(deps: PolicyDeps): PolicyHandlers {
     RotateKeys(call, callback) {
       const rotation = deps.rotation;
       if (!rotation) return callback({ code: grpc.status.FAILED_PRECONDITION, details: 'key rotation is not available on this policy service' });
-      const caller = deps.callerOf?.(call as grpc.ServerUnaryCall<unknown, unknown>) ?? 'unknown';
-      const actor = call.request.actor ? `${caller} (${call.request.actor.slice(0, 128)})` : caller;
+      const actor = actorOf(call as grpc.ServerUnaryCall<unknown, unknown>, call.request.actor);
       rotation.rotate(actor, call.request.force === true).then(
         (p) => callback(null, { next_kid: p.nextKid, signs_from_ms: p.signsFromMs, current_kid: p.currentKid, previous_until_ms: p.previousUntilMs, dropped_kid: p.droppedKid ?? '' }),
         (e: unknown) => {
