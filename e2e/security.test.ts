@@ -18,6 +18,7 @@ import type { ModelInferRequest, ModelInferResponse__Output, ModelMetadataRespon
 import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/client.ts';
 import { run as policyCmd } from '../tools/cli/policy-cmd.ts';
 import { run as auditCmd } from '../tools/cli/audit-cmd.ts';
+import { sampleValue } from '@switchyard/otel/testing';
 
 let dir: string;
 let mesh: Mesh;
@@ -472,6 +473,8 @@ test('Redis stops answering (paused, connections open): no request hangs; quotaF
   const closed = connectGateway({ ...mesh.endpoints, gateway: `127.0.0.1:${String(closedGw.ready!.port)}` }, token);
   const port = env.SY_REDIS_URL!.split(':').pop();
   const pid = Number(execFileSync('pgrep', ['-f', `redis-server .*:${port}`], { encoding: 'utf8' }).trim().split('\n')[0]);
+  const storeUp = async (svc: { ready?: Record<string, unknown> }, mode: string) =>
+    sampleValue(await (await fetch(`http://127.0.0.1:${String(svc.ready!.metricsPort)}/metrics`)).text(), 'switchyard_gateway_quota_store_up', { fail_mode: mode });
   const outcome = (c: GatewayConn) => c.call('ModelInfer', mlp1, 5000).then(() => 'OK', (e: grpc.ServiceError) => `${grpc.status[e.code]}: ${e.details}`);
   let paused = false;
   try {
@@ -489,6 +492,8 @@ test('Redis stops answering (paused, connections open): no request hangs; quotaF
       await new Promise((r) => setTimeout(r, 100));
     }
     const show = JSON.stringify({ open: Object.fromEntries(seen.open), closed: Object.fromEntries(seen.closed) });
+    // Each gateway says so in its metrics (the SwitchyardQuotaStoreDown alert's input).
+    assert.deepEqual([await storeUp(mesh.services.get('gateway')!, 'open'), await storeUp(closedGw, 'closed')], [0, 0], 'switchyard_gateway_quota_store_up while Redis is paused');
     assert.deepEqual([...seen.open.keys()], ['OK'], `open: every request admitted: ${show}`);
     for (const k of seen.closed.keys()) assert.match(k, /^(OK|UNAVAILABLE: quota store unreachable and quotaFailMode=closed)$/, show);
     assert.ok((seen.closed.get('UNAVAILABLE: quota store unreachable and quotaFailMode=closed') ?? 0) >= 6, `closed: refused once its leased tokens are spent: ${show}`);
@@ -498,6 +503,7 @@ test('Redis stops answering (paused, connections open): no request hangs; quotaF
     let last = '';
     while (Date.now() < until && (last = await outcome(closed)) !== 'OK') await new Promise((r) => setTimeout(r, 200));
     assert.equal(last, 'OK', 'the closed gateway admits again once Redis answers');
+    assert.equal(await storeUp(closedGw, 'closed'), 1);
   } finally {
     if (paused) process.kill(pid, 'SIGCONT');
     open.close();

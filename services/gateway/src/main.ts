@@ -303,7 +303,7 @@ tel.meter.createObservableGauge('switchyard_gateway_in_flight', { description: '
 tel.meter.createObservableCounter('switchyard_gateway_shed', { description: 'Requests refused by overload shedding (RESOURCE_EXHAUSTED), by this gateway' })
   .addCallback((r) => r.observe(shedder?.shed ?? 0));
 // Local ejections (switchyard_gateway_ejections_total) and quota use (switchyard_quota_used_ratio): metrics.ts.
-router.ejections.onEject = registerGatewayMetrics(tel.meter, { quota: quotaUsage }).ejected;
+router.ejections.onEject = registerGatewayMetrics(tel.meter, { quota: quotaUsage, quotaStore: { up: () => quotaStore.up, failMode: cfg.quotaFailMode } }).ejected;
 log.info({ port, health_port: server.healthPort, gateway_id: cfg.gatewayId, metricsPort: tel.metricsPort }, 'ready');
 
 onShutdown(log, [

@@ -70,11 +70,12 @@ test('measureTake counts admitted requests per tenant from the request bucket, n
   assert.equal(tenantOfRequestKey(quotaKeys('acme', 'cpu').requests), 'acme');
 });
 
-test('exported: switchyard_gateway_ejections_total{executor,reason} counts new ejections; switchyard_quota_used_ratio{tenant}', async () => {
+test('exported: switchyard_gateway_ejections_total{executor,reason} counts new ejections; switchyard_quota_used_ratio{tenant}; switchyard_gateway_quota_store_up{fail_mode}', async () => {
   const tm = testMeter('gateway');
   const quota = new QuotaUsage();
   let now = T0;
-  const m = registerGatewayMetrics(tm.meter, { quota, now: () => now });
+  let storeUp = true;
+  const m = registerGatewayMetrics(tm.meter, { quota, now: () => now, quotaStore: { up: () => storeUp, failMode: 'closed' } });
   const ej = new Ejections({ ejectMs: 3000 });
   ej.onEject = m.ejected;
   ej.eject('cpu-1', T0);
@@ -89,6 +90,9 @@ test('exported: switchyard_gateway_ejections_total{executor,reason} counts new e
   assert.equal(sampleValue(text, 'switchyard_gateway_ejections_total', { executor: 'gpu-1', reason: 'executor_lost' }), 1);
   assert.match(text, /# TYPE switchyard_quota_used_ratio gauge/);
   assert.ok(Math.abs(sampleValue(text, 'switchyard_quota_used_ratio', { tenant: 'acme' })! - 1) < 0.001);
+  assert.equal(sampleValue(text, 'switchyard_gateway_quota_store_up', { fail_mode: 'closed' }), 1);
+  storeUp = false;
+  assert.equal(sampleValue(await tm.scrape(), 'switchyard_gateway_quota_store_up', { fail_mode: 'closed' }), 0);
   await tm.shutdown();
 });
 

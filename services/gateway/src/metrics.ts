@@ -166,7 +166,7 @@ export interface GatewayMetrics {
 }
 
 /** Registers switchyard_gateway_ejections_total and switchyard_quota_used_ratio on `meter`. */
-export function registerGatewayMetrics(meter: Meter, o: { quota: QuotaUsage; now?: () => number }): GatewayMetrics {
+export function registerGatewayMetrics(meter: Meter, o: { quota: QuotaUsage; now?: () => number; quotaStore?: { up: () => boolean; failMode: string } }): GatewayMetrics {
   const now = o.now ?? Date.now;
   const ejections = meter.createCounter('switchyard_gateway_ejections', {
     description: "Executors this gateway ejected locally (avoided for ejectMs after an 'executor lost' failure), by executor and reason",
@@ -176,5 +176,11 @@ export function registerGatewayMetrics(meter: Meter, o: { quota: QuotaUsage; now
   }).addCallback((r) => {
     for (const { tenant, ratio } of o.quota.ratios(now())) r.observe(ratio, { tenant });
   });
+  const store = o.quotaStore;
+  if (store) {
+    meter.createObservableGauge('switchyard_gateway_quota_store_up', {
+      description: "1 while the quota store (Redis) answers this gateway's lease calls, 0 while they fail or time out; fail_mode says what requests needing a lease get meanwhile (open: admitted, closed: UNAVAILABLE)",
+    }).addCallback((r) => r.observe(store.up() ? 1 : 0, { fail_mode: store.failMode }));
+  }
   return { ejected: (executor, reason) => ejections.add(1, { executor, reason }) };
 }

@@ -19,7 +19,7 @@ const KNOWN = [
   'switchyard_executor_cpu_fallback',
   // gateway (services/gateway/src/metrics.ts, main.ts)
   'switchyard_gateway_ejections_total', 'switchyard_quota_used_ratio', 'switchyard_gateway_in_flight', 'switchyard_gateway_shed_total',
-  'switchyard_gateway_fair_share_wait_bucket', 'switchyard_gateway_fair_share_wait_count',
+  'switchyard_gateway_fair_share_wait_bucket', 'switchyard_gateway_fair_share_wait_count', 'switchyard_gateway_quota_store_up',
   // placement-scheduler (services/placement-scheduler/src/metrics.ts)
   'switchyard_scheduler_ejections_total', 'switchyard_scheduler_table_publishes_total', 'switchyard_autoscaler_desired_replicas', 'switchyard_autoscaler_current_replicas',
   // executors (libs/executor/src/metrics.ts)
@@ -34,10 +34,10 @@ function run(args: string[]): { status: number | null; out: string } {
 test('alert rules pass promtool check rules', { skip: noPromtool }, () => {
   const r = run(['check', 'rules', 'alerts.yml']);
   assert.equal(r.status, 0, r.out);
-  assert.match(r.out, /SUCCESS: 6 rules found/);
+  assert.match(r.out, /SUCCESS: 7 rules found/);
 });
 
-test('alert rules unit tests (fast burn fires on both windows only; empty region fires)', { skip: noPromtool }, () => {
+test('alert rules unit tests (fast burn fires on both windows only; empty region fires; quota store down fires after 1 min)', { skip: noPromtool }, () => {
   const r = run(['test', 'rules', 'alerts.test.yml']);
   assert.equal(r.status, 0, r.out);
 });
