@@ -395,7 +395,7 @@ test('revocation under load: refusals start within 2 s of applying a policy that
   assert.match(b.err(), /INVALID_ARGUMENT: invalid policy: tenants\.acme\.quota\.requestsPerSecond/);
 });
 
-test('signing-key rotation under load: the new key is published before it signs, so no request is refused; old tokens keep verifying; audited', async () => {
+test('signing-key rotation under load: the new key is published before it signs, so no request is refused; old tokens keep verifying; audited; a forced rotation drops a key at once', async () => {
   const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
   const oldToken = await tokenFor('demo');
   const oldKid = kidOf(oldToken);
@@ -450,6 +450,21 @@ test('signing-key rotation under load: the new key is published before it signs,
     const h = capture();
     assert.equal(await auditCmd(['tail', '--kind', 'admin', '--limit', '1', '--endpoints', epFile], h.io), 0, h.err());
     assert.match(h.out(), new RegExp(`ADMIN OK\\s+actor=spiffe://switchyard\\.local/client \\(e2e\\).* rule=keys .*key ${plan.next_kid} published`));
+
+    // Forced (a compromised key): when the third key signs, the first is dropped, and the gateway,
+    // told through NATS KV, stops accepting its tokens at once, not at its next 10-min refresh.
+    const forced = capture();
+    assert.equal(await policyCmd(['rotate-keys', '--force', '--json', '--endpoints', epFile], forced.io), 0, forced.err());
+    const plan3 = JSON.parse(forced.out()) as { next_kid: string; signs_from_ms: string; dropped_kid: string };
+    assert.equal(plan3.dropped_kid, oldKid);
+    while (Date.now() < Number(plan3.signs_from_ms)) await new Promise((res) => setTimeout(res, 50));
+    const refuseUntil = Date.now() + 10_000;
+    let last = '';
+    while (Date.now() < refuseUntil && !/unknown signing key id/.test(last)) {
+      last = await old.call('ModelInfer', mlp1).then(() => 'OK', (e: grpc.ServiceError) => `${grpc.status[e.code]}: ${e.details}`);
+      if (last === 'OK') await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(last, `UNAUTHENTICATED: unknown signing key id '${oldKid}'`, 'the dropped key no longer verifies');
   } finally {
     stop = true;
     for (const x of conns) x.close();

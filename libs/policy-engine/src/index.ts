@@ -10,6 +10,8 @@ export { FairShare, QueueFullError, type Ticket, type FairShareStats } from './f
 /** NATS KV bucket and key the policy service publishes bundles to. */
 export const POLICY_BUCKET = 'sy-policy';
 export const POLICY_KEY = 'bundle';
+/** Key of the sy-policy bucket announcing JWKS changes (SigningKeysChanged). */
+export const SIGNING_KEYS_KEY = 'signing-keys';
 /** JetStream stream of audit records, and its subjects. */
 export const AUDIT_STREAM = 'SY_AUDIT';
 export const AUDIT_SUBJECTS = { all: 'sy.v1.audit.>', deny: 'sy.v1.audit.deny', admin: 'sy.v1.audit.admin' } as const;

@@ -42,6 +42,7 @@ export type { Jwk, Jwk__Output } from './gen/switchyard/policy/v1/Jwk.ts';
 export type { IssueTokenRequest__Output } from './gen/switchyard/policy/v1/IssueTokenRequest.ts';
 export type { IssueTokenResponse, IssueTokenResponse__Output } from './gen/switchyard/policy/v1/IssueTokenResponse.ts';
 export type { RotateKeysResponse, RotateKeysResponse__Output } from './gen/switchyard/policy/v1/RotateKeysResponse.ts';
+export type { SigningKeysChanged, SigningKeysChanged__Output } from './gen/switchyard/policy/v1/SigningKeysChanged.ts';
 export type { PolicyHandlers, PolicyClient } from './gen/switchyard/policy/v1/Policy.ts';
 
 export type { Outcome, Outcome__Output } from './gen/switchyard/telemetry/v1/Outcome.ts';

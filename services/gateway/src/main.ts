@@ -9,11 +9,11 @@ import { startTelemetry, traceGrpcManually } from '@switchyard/otel';
 import { MeshServer, identityFromDir, onShutdown, createClient, spiffeIdOf } from '@switchyard/mesh';
 import { Bus, SUBJECTS } from '@switchyard/bus';
 import { closeRedis, connectRedis, guardStore, QuotaLeases, redisLeaseStore } from '@switchyard/store';
-import { bundleFromJson, POLICY_KEY, AUDIT_SUBJECTS } from '@switchyard/policy-engine';
+import { bundleFromJson, POLICY_KEY, SIGNING_KEYS_KEY, AUDIT_SUBJECTS } from '@switchyard/policy-engine';
 import { openPolicyKv, ensureAuditStream } from '@switchyard/policy-engine/nats';
 import { createVerifier, jwksFromProto, oidcJwksFetcher, AuthError, DEFAULT_AUDIENCE, DEFAULT_ISSUER, type Principal } from '@switchyard/auth';
 import { codec, inference, gatewayV1, policyV1, schedulerV1 } from '@switchyard/proto';
-import type { AuditEvent, AuditEvent__Output, PolicyBundle, PolicyBundle__Output, Jwks__Output, Outcome, OutcomeBatch, OutcomeBatch__Output, PlacementTable, PlacementTable__Output, PlaceResponse__Output, PolicyClient, PlacementSchedulerClient } from '@switchyard/proto';
+import type { AuditEvent, AuditEvent__Output, PolicyBundle, PolicyBundle__Output, SigningKeysChanged, SigningKeysChanged__Output, Jwks__Output, Outcome, OutcomeBatch, OutcomeBatch__Output, PlacementTable, PlacementTable__Output, PlaceResponse__Output, PolicyClient, PlacementSchedulerClient } from '@switchyard/proto';
 import { Router, EXECUTOR_INFER, EXECUTOR_INFER_STREAM } from './router.ts';
 import { oipImplementation, MODEL_INFER } from './oip.ts';
 import { StatusError } from './errors.ts';
@@ -228,6 +228,25 @@ void (async () => {
   }
 })();
 
+// ---- the policy service's signing keys: fetched again as soon as they change (a rotation, a
+// dropped key), not only on an unknown kid or every 10 min. Not for an external issuer.
+let keysWatch: { stop(): void } | undefined;
+if (trust.source === 'policy') {
+  const keysCodec = codec<SigningKeysChanged, SigningKeysChanged__Output>('switchyard.policy.v1.SigningKeysChanged');
+  const watch = await policyKv.watch({ key: SIGNING_KEYS_KEY });
+  keysWatch = watch;
+  void (async () => {
+    for await (const e of watch) {
+      if (e.operation !== 'PUT' || e.value.length === 0) continue;
+      const kids = keysCodec.decode(e.value).kids;
+      verifier.prime().then(
+        () => log.info({ kids }, 'signing keys changed: JWKS fetched again'),
+        (err: unknown) => log.warn({ err: (err as Error).message }, 'signing keys changed, but the JWKS fetch failed'),
+      );
+    }
+  })();
+}
+
 async function authenticate(md: grpc.Metadata): Promise<Principal> {
   const raw = md.get('authorization')[0];
   try {
@@ -310,7 +329,7 @@ onShutdown(log, [
   { name: 'grpc', run: () => server.shutdown(6000) },
   { name: 'outcomes', run: async () => { clearInterval(flushTimer); flushOutcomes(); } },
   { name: 'decisions', run: () => decisions.close() },
-  { name: 'audit', run: async () => { clearInterval(auditTimer); bundleWatch.stop(); await flushAudit(); } },
+  { name: 'audit', run: async () => { clearInterval(auditTimer); bundleWatch.stop(); keysWatch?.stop(); await flushAudit(); } },
   { name: 'quota leases', run: async () => { clearInterval(quotaIdleTimer); await quotas.close().catch(() => undefined); } },
   { name: 'clients', run: async () => { router.close(); policy.close(); scheduler.close(); } },
   { name: 'nats', run: () => bus.close() },

@@ -18,7 +18,8 @@ test('periodic rotation: due after the period, audited, published ahead, promote
   const keys = await KeyStore.open(dir, { now: () => clock });
   const first = keys.currentKid;
   const audit: AuditEvent[] = [];
-  const r = new KeyRotation({ keys, log, publishDelayMs: 60_000, overlapMs: 30 * DAY, rotateEveryMs: 30 * DAY, now: () => clock, audit: async (e) => { audit.push(e); } });
+  const announced: string[][] = [];
+  const r = new KeyRotation({ keys, log, publishDelayMs: 60_000, overlapMs: 30 * DAY, rotateEveryMs: 30 * DAY, now: () => clock, audit: async (e) => { audit.push(e); }, announce: async (kids) => { announced.push(kids); } });
 
   clock += 29 * DAY;
   await r.step();
@@ -36,6 +37,10 @@ test('periodic rotation: due after the period, audited, published ahead, promote
   await r.step();
   assert.equal(keys.currentKid, next);
   assert.deepEqual(keys.jwks().keys.map((k) => k.kid), [next, first]);
+  // Each change of the JWKS is announced (gateways fetch it again at once); a step without one is not.
+  assert.deepEqual(announced, [[first, next], [next, first]]);
+  await r.step();
+  assert.equal(announced.length, 2);
   // Not again while the old key is in its overlap, even when the period has passed for the new one.
   clock += 30 * DAY - 1;
   await r.step();
@@ -44,6 +49,7 @@ test('periodic rotation: due after the period, audited, published ahead, promote
   await r.step(); // the overlap ends: the old key is retired, and the new key's period is up too
   assert.ok(!keys.jwks().keys.some((k) => k.kid === first), 'old key retired');
   assert.equal(audit.length, 2, 'the next periodic rotation');
+  assert.deepEqual(announced.slice(2), [[next], [next, keys.nextKid!]], 'the retirement, then the new rotation');
 });
 
 test('rotation off (period 0): only on request; a request during a rotation is refused with the reason', async (t) => {

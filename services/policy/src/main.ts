@@ -7,7 +7,9 @@ import { loadConfig, z } from '@switchyard/config';
 import { createLogger } from '@switchyard/log';
 import { startTelemetry } from '@switchyard/otel';
 import { callerSpiffeId, identityFromDir, MeshServer, onShutdown } from '@switchyard/mesh';
-import { policyV1 } from '@switchyard/proto';
+import { codec, policyV1 } from '@switchyard/proto';
+import type { SigningKeysChanged, SigningKeysChanged__Output } from '@switchyard/proto';
+import { SIGNING_KEYS_KEY } from '@switchyard/policy-engine';
 import { Bus } from '@switchyard/bus';
 import { closeRedis, connectRedis } from '@switchyard/store';
 import { ensureAuditStream, openPolicyKv } from '@switchyard/policy-engine/nats';
@@ -47,6 +49,7 @@ try {
 
   const keys = await KeyStore.open(path.join(cfg.stateDir, 'keys'), { alg: cfg.keyAlg });
   let admin: PolicyAdmin | undefined;
+  let announceKeys: ((kids: string[]) => Promise<void>) | undefined;
   const closers: Array<{ name: string; run: () => Promise<void> }> = [];
   if (cfg.natsUrl && cfg.redisUrl) {
     const bus = await Bus.connect({ url: cfg.natsUrl, name: 'policy', log });
@@ -54,6 +57,8 @@ try {
     await ensureAuditStream(await bus.jsm());
     const kv = await openPolicyKv(bus.js);
     admin = new PolicyAdmin({ redis, kv, js: bus.js, log });
+    const keysCodec = codec<SigningKeysChanged, SigningKeysChanged__Output>('switchyard.policy.v1.SigningKeysChanged');
+    announceKeys = async (kids) => { await kv.put(SIGNING_KEYS_KEY, keysCodec.encode({ kids, changed_at_ms: Date.now() })); };
     const version = await admin.republishIfStale();
     log.info({ policy_version: version ?? null }, version === undefined ? 'no policy applied yet' : 'policy bundle published');
     closers.push({ name: 'nats', run: () => bus.close() }, { name: 'redis', run: async () => { await closeRedis(redis); } });
@@ -64,7 +69,9 @@ try {
   const rotation = new KeyRotation({
     keys, log, publishDelayMs: cfg.keyPublishDelayMs, overlapMs: MAX_TTL_SECONDS * 1000, rotateEveryMs: cfg.keyRotationDays * 86_400_000,
     ...(admin ? { audit: (ev) => admin.audit(ev) } : {}),
+    ...(announceKeys ? { announce: announceKeys } : {}),
   });
+  await rotation.announce();
   rotation.start();
   const identity = identityFromDir(cfg.pkiDir, 'policy');
   const server = new MeshServer({

@@ -15,6 +15,7 @@ import type { PolicyClient as _switchyard_policy_v1_PolicyClient, PolicyDefiniti
 import type { PolicyBundle as _switchyard_policy_v1_PolicyBundle, PolicyBundle__Output as _switchyard_policy_v1_PolicyBundle__Output } from './switchyard/policy/v1/PolicyBundle';
 import type { RotateKeysRequest as _switchyard_policy_v1_RotateKeysRequest, RotateKeysRequest__Output as _switchyard_policy_v1_RotateKeysRequest__Output } from './switchyard/policy/v1/RotateKeysRequest';
 import type { RotateKeysResponse as _switchyard_policy_v1_RotateKeysResponse, RotateKeysResponse__Output as _switchyard_policy_v1_RotateKeysResponse__Output } from './switchyard/policy/v1/RotateKeysResponse';
+import type { SigningKeysChanged as _switchyard_policy_v1_SigningKeysChanged, SigningKeysChanged__Output as _switchyard_policy_v1_SigningKeysChanged__Output } from './switchyard/policy/v1/SigningKeysChanged';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -38,6 +39,7 @@ export interface ProtoGrpcType {
         PolicyBundle: MessageTypeDefinition<_switchyard_policy_v1_PolicyBundle, _switchyard_policy_v1_PolicyBundle__Output>
         RotateKeysRequest: MessageTypeDefinition<_switchyard_policy_v1_RotateKeysRequest, _switchyard_policy_v1_RotateKeysRequest__Output>
         RotateKeysResponse: MessageTypeDefinition<_switchyard_policy_v1_RotateKeysResponse, _switchyard_policy_v1_RotateKeysResponse__Output>
+        SigningKeysChanged: MessageTypeDefinition<_switchyard_policy_v1_SigningKeysChanged, _switchyard_policy_v1_SigningKeysChanged__Output>
       }
     }
   }
