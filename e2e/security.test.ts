@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { startMesh, type Mesh } from '@switchyard/launcher';
+import { startMesh, type Mesh, type ServiceProcess } from '@switchyard/launcher';
 import type { ModelInferRequest, ModelInferResponse__Output, ModelMetadataResponse__Output } from '@switchyard/proto';
 import { connectGateway, makeRequest, type GatewayConn } from '../tools/cli/client.ts';
 import { run as policyCmd } from '../tools/cli/policy-cmd.ts';
@@ -107,6 +107,13 @@ async function tokenFor(tenant: string, roles: string[] = []): Promise<string> {
   return mesh.issueToken({ tenant, roles, ttl_seconds: 3600 });
 }
 
+/** A second gateway on the same mesh with settings of its own; its endpoints. */
+async function startGateway(name: string, settings: Record<string, string>): Promise<{ svc: ServiceProcess; endpoints: typeof mesh.endpoints }> {
+  const env = mesh.services.get('gateway')!.env;
+  const svc = await mesh.startService('gateway', name, { SY_PORT: '0', SY_REDIS_URL: env.SY_REDIS_URL!, SY_POLICY_ADDR: env.SY_POLICY_ADDR!, SY_SCHEDULER_ADDR: env.SY_SCHEDULER_ADDR!, ...settings });
+  return { svc, endpoints: { ...mesh.endpoints, gateway: `127.0.0.1:${String(svc.ready!.port)}` } };
+}
+
 /** Waits until the gateway enforces the applied policy (the bundle arrives over NATS KV). */
 async function untilAllowed(conn: GatewayConn, req: ModelInferRequest, timeoutMs = 10_000): Promise<ModelInferResponse__Output> {
   const until = Date.now() + timeoutMs;
@@ -177,12 +184,7 @@ test('an external OIDC issuer trusted instead: its RS256 tokens admitted under t
   const TENANT = 'https://switchyard.example/tenant';
   const idpToken = (claims: Record<string, unknown>, audience = 'switchyard') => new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
     .setIssuer(issuer).setAudience(audience).setSubject('alice@corp').setExpirationTime('10m').sign(privateKey);
-  const env = mesh.services.get('gateway')!.env;
-  const gw = await mesh.startService('gateway', 'gateway-oidc', {
-    SY_PORT: '0', SY_REDIS_URL: env.SY_REDIS_URL!, SY_POLICY_ADDR: env.SY_POLICY_ADDR!, SY_SCHEDULER_ADDR: env.SY_SCHEDULER_ADDR!,
-    SY_OIDC_ISSUER: issuer, SY_JWT_TENANT_CLAIM: TENANT, SY_JWT_ROLES_CLAIM: 'realm_access.roles',
-  });
-  const oidcEndpoints = { ...mesh.endpoints, gateway: `127.0.0.1:${String(gw.ready!.port)}` };
+  const { endpoints: oidcEndpoints } = await startGateway('gateway-oidc', { SY_OIDC_ISSUER: issuer, SY_JWT_TENANT_CLAIM: TENANT, SY_JWT_ROLES_CLAIM: 'realm_access.roles' });
   const conns: GatewayConn[] = [];
   const open = (ep: typeof mesh.endpoints, token: string) => { const c = connectGateway(ep, token); conns.push(c); return c; };
   try {
@@ -479,14 +481,11 @@ test('signing-key rotation under load: the new key is published before it signs,
 
 test('Redis stops answering (paused, connections open): no request hangs; quotaFailMode open admits, closed refuses UNAVAILABLE; both recover', async () => {
   await applyPolicy(POLICY.replace('residency:', '  metered:\n    models: ["mlp@1"]\n    quota: { requestsPerSecond: 40, burst: 40 }\nresidency:'));
-  const env = mesh.services.get('gateway')!.env;
-  const closedGw = await mesh.startService('gateway', 'gateway-closed', {
-    SY_PORT: '0', SY_REDIS_URL: env.SY_REDIS_URL!, SY_POLICY_ADDR: env.SY_POLICY_ADDR!, SY_SCHEDULER_ADDR: env.SY_SCHEDULER_ADDR!, SY_QUOTA_FAIL_MODE: 'closed',
-  });
+  const { svc: closedGw, endpoints: closedEndpoints } = await startGateway('gateway-closed', { SY_QUOTA_FAIL_MODE: 'closed' });
   const token = await tokenFor('metered');
   const open = connectGateway(mesh.endpoints, token);
-  const closed = connectGateway({ ...mesh.endpoints, gateway: `127.0.0.1:${String(closedGw.ready!.port)}` }, token);
-  const port = env.SY_REDIS_URL!.split(':').pop();
+  const closed = connectGateway(closedEndpoints, token);
+  const port = mesh.services.get('gateway')!.env.SY_REDIS_URL!.split(':').pop();
   const pid = Number(execFileSync('pgrep', ['-f', `redis-server .*:${port}`], { encoding: 'utf8' }).trim().split('\n')[0]);
   const storeUp = async (svc: { ready?: Record<string, unknown> }, mode: string) =>
     sampleValue(await (await fetch(`http://127.0.0.1:${String(svc.ready!.metricsPort)}/metrics`)).text(), 'switchyard_gateway_quota_store_up', { fail_mode: mode });

@@ -193,7 +193,8 @@ test('rotation: the previous key still verifies; the new key verifies after a re
   const oldKid = store.currentKid;
   const before = await store.sign({ tenant: 'acme' }, { ttlSeconds: 600 });
   clock += 60_000; // past the refetch cooldown
-  await store.rotate();
+  await store.beginRotation({ publishDelayMs: 0, overlapMs: 3_600_000 });
+  await store.tick(); // no publication ahead: the new key signs at once
   assert.notEqual(store.currentKid, oldKid);
   assert.deepEqual(store.jwks().keys.map((k) => k.kid), [store.currentKid, oldKid]);
   assert.deepEqual((await readdir(dir)).sort(), ['current.jwk.json', 'previous.jwk.json', 'rotation.json']);
@@ -286,8 +287,8 @@ test('verified tokens are cached, but never past their expiry or their signing k
   const tok2 = await store.sign({ tenant: 'acme' }, { ttlSeconds: 600 });
   const oldKid = store.currentKid;
   assert.equal((await v.verify(`Bearer ${tok2.token}`)).tenant, 'acme');
-  await store.rotate();
-  await store.retire();
+  await store.beginRotation({ publishDelayMs: 0, overlapMs: 0 });
+  await store.tick(); // the new key signs, and with no overlap the old one is retired
   const tok3 = await store.sign({ tenant: 'acme' }, { ttlSeconds: 600 });
   await v.verify(`Bearer ${tok3.token}`); // unknown kid: refetch, the old key leaves the set
   await rejectsWith(v.verify(`Bearer ${tok2.token}`), `unknown signing key id '${oldKid}'`);

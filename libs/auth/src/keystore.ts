@@ -272,18 +272,6 @@ export class KeyStore {
     return { keys };
   }
 
-  /** A new current key at once (no publication ahead); the old current becomes previous and
-   *  still verifies until retire(). beginRotation() is the rotation with overlap. */
-  async rotate(): Promise<void> {
-    const next = await generate(this.alg);
-    await writeSecret(path.join(this.dir, PREVIOUS), JSON.stringify(this.#current.privateJwk));
-    await writeSecret(path.join(this.dir, CURRENT), JSON.stringify(next.privateJwk));
-    this.#previous = this.#current;
-    this.#current = next;
-    this.#state = { currentSinceMs: this.#now() };
-    await this.#saveState();
-  }
-
   /** Drop the previous key: tokens it signed stop verifying once verifiers refresh. */
   async retire(): Promise<void> {
     await rm(path.join(this.dir, PREVIOUS), { force: true });
